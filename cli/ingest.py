@@ -1,0 +1,69 @@
+"""`sage ingest`: bring listening data into the store's catalog."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from store import Store
+from train.ingest.hetrec import read_hetrec
+from train.ingest.listens_csv import read_listens_csv
+from train.ingest.write import write_catalog
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "ingest",
+        help="load listening data into the store",
+        description="Load listening data into the store's catalog. Re-ingesting the same data "
+        "changes nothing; a bad file changes nothing either (one transaction).",
+    )
+    sources = parser.add_subparsers(title="sources", metavar="SOURCE", required=True)
+
+    hetrec = sources.add_parser(
+        "hetrec",
+        help="the HetRec 2011 Last.fm 2K dataset (bundled in data/)",
+        description="Load artists, tags, users and play counts from the HetRec 2011 Last.fm "
+        "2K files (artists.dat, user_artists.dat, tags.dat, user_taggedartists.dat, each "
+        "plain or gzipped).",
+    )
+    hetrec.add_argument("directory", type=Path, help="folder holding the .dat or .dat.gz files")
+    hetrec.set_defaults(handler=_ingest_hetrec)
+
+    listens = sources.add_parser(
+        "listens",
+        help="a generic user,artist,plays CSV file",
+        description="Load a CSV file with the header user,artist,plays (UTF-8, quoted as CSV, "
+        "plain or gzipped). Artists are matched to the catalog by normalised name; unknown "
+        "names become new artists.",
+    )
+    listens.add_argument("file", type=Path, help="the CSV file")
+    listens.add_argument(
+        "--source",
+        help="name of this dataset, so users of different files stay apart "
+        "(default: the file name without extensions)",
+    )
+    listens.set_defaults(handler=_ingest_listens)
+
+
+def _ingest_hetrec(args: argparse.Namespace) -> int:
+    return _ingest(args.store, lambda: read_hetrec(args.directory))
+
+
+def _ingest_listens(args: argparse.Namespace) -> int:
+    source = args.source or args.file.name.split(".")[0]
+    return _ingest(args.store, lambda: read_listens_csv(args.file, source=f"listens:{source}"))
+
+
+def _ingest(store_path: Path, read_batch) -> int:
+    started = time.perf_counter()
+    batch = read_batch()
+    with Store.open(store_path) as store:
+        counts = write_catalog(store, batch)
+    summary = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
+    print(f"ingested {summary} into {store_path} in {time.perf_counter() - started:.1f}s")
+    return 0

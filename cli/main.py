@@ -1,0 +1,56 @@
+"""`sage`: the one command for maintainers and for trying Sage without Discord."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from cli import info, ingest
+from store import UserError, default_store_path
+
+# Each module adds its own subcommand and sets `handler` to a function(args) -> exit code.
+COMMAND_MODULES = [ingest, info]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sage",
+        description="Sage Analyzes Graph Embeddings: a band recommender you talk to.",
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help=f"the DuckDB store file to use (default: $SAGE_STORE or {default_store_path()})",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log debugging details as well as progress",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose + 1, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.store is None:
+        args.store = default_store_path()
+    try:
+        return args.handler(args)
+    except UserError as exc:
+        print(f"sage: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sage: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Reading the catalog and the listening data as plain arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from store.db import Store
+
+
+@dataclass(frozen=True)
+class Listens:
+    """The user x artist play counts, one entry per (user, artist) pair."""
+
+    user_ids: np.ndarray  # int64
+    artist_ids: np.ndarray  # int64
+    plays: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.plays)
+
+
+@dataclass(frozen=True)
+class ArtistCatalog:
+    """Every artist with its names and popularity, sorted by artist id."""
+
+    artist_ids: np.ndarray  # int64
+    names: list[str]
+    norm_names: list[str]
+    listeners: np.ndarray  # int64, 0 for artists nobody listened to
+    plays: np.ndarray  # int64
+
+
+def load_listens(store: Store) -> Listens:
+    table = store.con.execute(
+        "SELECT user_id, artist_id, plays FROM listens ORDER BY user_id, artist_id"
+    ).to_arrow_table()
+    return Listens(
+        user_ids=table.column("user_id").to_numpy().astype(np.int64),
+        artist_ids=table.column("artist_id").to_numpy().astype(np.int64),
+        plays=table.column("plays").to_numpy().astype(np.int64),
+    )
+
+
+def load_artists(store: Store) -> ArtistCatalog:
+    table = store.con.execute(
+        """SELECT artist_id, name, norm_name,
+                  coalesce(listeners, 0) AS listeners, coalesce(plays, 0) AS plays
+           FROM artists LEFT JOIN artist_popularity USING (artist_id)
+           ORDER BY artist_id"""
+    ).to_arrow_table()
+    return ArtistCatalog(
+        artist_ids=table.column("artist_id").to_numpy().astype(np.int64),
+        names=table.column("name").to_pylist(),
+        norm_names=table.column("norm_name").to_pylist(),
+        listeners=table.column("listeners").to_numpy().astype(np.int64),
+        plays=table.column("plays").to_numpy().astype(np.int64),
+    )
+
+
+def catalog_counts(store: Store) -> dict[str, int]:
+    counts = {}
+    for table in ("artists", "users", "listens", "tags", "artist_tags", "artist_edges"):
+        counts[table] = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return counts

@@ -1,0 +1,113 @@
+"""Opening the store, applying migrations, and transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from store.errors import StoreError
+from store.schema import LATEST_VERSION, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+def default_store_path() -> Path:
+    """`SAGE_STORE` if set, else sage.duckdb in the user's data directory (XDG)."""
+    if env := os.environ.get("SAGE_STORE"):
+        return Path(env)
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "sage" / "sage.duckdb"
+
+
+class Store:
+    """One open connection to a store file.
+
+    Open it, do the work, close it: `with Store.open(path) as store: ...`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Store:
+        path = Path(path) if path is not None else default_store_path()
+        if read_only and not path.exists():
+            raise StoreError(f"no store at {path}: build one with `sage ingest hetrec` first")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open store {path}: {exc}") from exc
+        store = cls(con, path, read_only)
+        try:
+            store._migrate()
+        except BaseException:
+            con.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self.con.begin()
+        try:
+            yield self.con
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    @property
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > LATEST_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {current}, newer than this Sage "
+                f"understands ({LATEST_VERSION}): upgrade Sage"
+            )
+        if current == LATEST_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(
+                f"store {self.path} has schema version {current}, this Sage needs "
+                f"{LATEST_VERSION}: open it once for writing (e.g. `sage info`) to migrate"
+            )
+        for version, description, statements in MIGRATIONS:
+            if version <= current:
+                continue
+            log.info("migrating store to version %d: %s", version, description)
+            with self.transaction() as con:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+                )
+                for statement in statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, now())", [version, description]
+                )

@@ -1,0 +1,108 @@
+"""The store's schema as an ordered list of migrations.
+
+A store records the last migration applied in `schema_version`; opening it for writing
+applies the rest, each in its own transaction. Never edit a migration that has shipped:
+append a new one.
+"""
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "catalog, listening data, runs and the related-artists graph",
+        [
+            """CREATE TABLE artists (
+                artist_id  INTEGER PRIMARY KEY,
+                name       VARCHAR NOT NULL,
+                norm_name  VARCHAR NOT NULL,   -- store.names.normalize_name(name)
+                url        VARCHAR,
+                source     VARCHAR NOT NULL,   -- dataset the artist first came from
+                source_key VARCHAR NOT NULL    -- the artist's id in that dataset
+            )""",
+            "CREATE INDEX artists_by_source ON artists (source, source_key)",
+            """CREATE TABLE artist_aliases (
+                artist_id  INTEGER NOT NULL,
+                alias      VARCHAR NOT NULL,
+                norm_alias VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE users (
+                user_id    INTEGER PRIMARY KEY,
+                source     VARCHAR NOT NULL,
+                source_key VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE listens (
+                user_id   INTEGER NOT NULL,
+                artist_id INTEGER NOT NULL,
+                plays     BIGINT NOT NULL,
+                PRIMARY KEY (user_id, artist_id)
+            )""",
+            """CREATE TABLE tags (
+                tag_id     INTEGER PRIMARY KEY,
+                name       VARCHAR NOT NULL,
+                source     VARCHAR NOT NULL,
+                source_key VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE artist_tags (
+                artist_id INTEGER NOT NULL,
+                tag_id    INTEGER NOT NULL,
+                weight    DOUBLE NOT NULL,   -- how many people gave the artist this tag
+                PRIMARY KEY (artist_id, tag_id)
+            )""",
+            """CREATE VIEW artist_popularity AS
+                SELECT artist_id, count(*) AS listeners, sum(plays) AS plays
+                FROM listens GROUP BY artist_id""",
+            "CREATE SEQUENCE run_ids START 1",
+            """CREATE TABLE runs (
+                run_id           INTEGER PRIMARY KEY DEFAULT nextval('run_ids'),
+                space            VARCHAR NOT NULL,   -- graph, playlist, cf, audio, ...
+                entity_kind      VARCHAR NOT NULL,   -- artist or track
+                dim              INTEGER NOT NULL,
+                params           JSON NOT NULL,
+                data_fingerprint VARCHAR NOT NULL,
+                code_version     VARCHAR NOT NULL,
+                metrics          JSON NOT NULL,
+                timings          JSON NOT NULL,      -- seconds per training stage
+                started_at       TIMESTAMPTZ NOT NULL,
+                finished_at      TIMESTAMPTZ NOT NULL
+            )""",
+            """CREATE TABLE active_runs (
+                space        VARCHAR PRIMARY KEY,
+                run_id       INTEGER NOT NULL,
+                activated_at TIMESTAMPTZ NOT NULL
+            )""",
+            # Vectors live in one table per dimension (vectors_d100, vectors_d40, ...),
+            # created on first use by store.vectors, because a FLOAT[d] column fixes d.
+            """CREATE TABLE artist_edges (
+                src    INTEGER NOT NULL,
+                dst    INTEGER NOT NULL,
+                weight DOUBLE NOT NULL,
+                source VARCHAR NOT NULL,   -- colisten, tags, lastfm, ...
+                PRIMARY KEY (source, src, dst)
+            )""",
+            """CREATE TABLE artist_scenes (
+                artist_id  INTEGER NOT NULL,
+                run_id     INTEGER NOT NULL,   -- the graph run the scores belong to
+                pagerank   DOUBLE NOT NULL,
+                community  INTEGER NOT NULL,
+                PRIMARY KEY (run_id, artist_id)
+            )""",
+        ],
+    ),
+    (
+        2,
+        "similar-artists crawl state, so a crawl resumes where it stopped",
+        [
+            """CREATE TABLE crawl_queue (
+                source    VARCHAR NOT NULL,   -- the service crawled: lastfm, ...
+                norm_name VARCHAR NOT NULL,   -- store.names.normalize_name(name)
+                name      VARCHAR NOT NULL,   -- the spelling to ask the service for
+                hops      INTEGER NOT NULL,   -- fewest similar-artist steps from a seed
+                status    VARCHAR NOT NULL,   -- pending, done, unknown, failed
+                artist_id INTEGER,            -- the artist whose edges were stored, once done
+                reason    VARCHAR,            -- why it is unknown or failed
+                PRIMARY KEY (source, norm_name)
+            )""",
+        ],
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]

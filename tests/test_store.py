@@ -1,0 +1,142 @@
+import threading
+from datetime import UTC, datetime
+
+import duckdb
+import numpy as np
+import pytest
+
+from store import Store, StoreError
+from store.runs import (
+    RunRecord,
+    activate_run,
+    active_runs,
+    fingerprint,
+    get_run,
+    load_space,
+    record_run,
+    update_metrics,
+)
+from store.schema import LATEST_VERSION
+
+
+def a_run(space: str = "graph", **params) -> RunRecord:
+    now = datetime.now(UTC)
+    return RunRecord(
+        space=space, entity_kind="artist", params=params, data_fingerprint="f00d",
+        started_at=now, finished_at=now, metrics={"p_at_20": 0.25}, timings={"walks": 1.5},
+    )
+
+
+def test_vectors_round_trip_bit_exact(tmp_path):
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((5_000, 100)).astype(np.float32)
+    matrix[0] = [np.float32(1e-38), np.float32(-0.0), np.float32(3.4e38)] + [0.1] * 97
+    ids = rng.permutation(10_000)[:5_000]
+    with Store.open(tmp_path / "s.duckdb") as store:
+        run = record_run(store, a_run(window=5), ids, matrix, activate=True)
+    with Store.open(tmp_path / "s.duckdb", read_only=True) as store:
+        loaded = load_space(store, "graph")
+    assert loaded.matrix.dtype == np.float32 and loaded.matrix.flags.c_contiguous
+    assert loaded.matrix.tobytes() == matrix.tobytes()
+    assert np.array_equal(loaded.entity_ids, ids)
+    assert loaded.run.run_id == run.run_id and loaded.run.dim == 100
+    assert loaded.run.params == {"window": 5} and loaded.run.timings == {"walks": 1.5}
+
+
+def test_spaces_of_different_dimensions_live_side_by_side(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        record_run(store, a_run("graph"), np.arange(3), np.ones((3, 100), np.float32), activate=True)
+        record_run(store, a_run("cf"), np.arange(4), np.ones((4, 40), np.float32), activate=True)
+        assert load_space(store, "cf").matrix.shape == (4, 40)
+        assert load_space(store, "graph").matrix.shape == (3, 100)
+        assert set(active_runs(store)) == {"cf", "graph"}
+
+
+def test_run_is_inactive_until_activated(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        first = record_run(store, a_run(), np.arange(2), np.zeros((2, 8), np.float32), activate=True)
+        second = record_run(store, a_run(), np.arange(2), np.ones((2, 8), np.float32), activate=False)
+        assert load_space(store, "graph").run.run_id == first.run_id
+        activate_run(store, second.run_id)
+        assert load_space(store, "graph").run.run_id == second.run_id
+
+
+def test_metrics_merge_into_the_run_record(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        run = record_run(store, a_run(), np.arange(2), np.zeros((2, 8), np.float32), activate=True)
+        update_metrics(store, run.run_id, {"recall_at_20": 0.1})
+        assert get_run(store, run.run_id).metrics == {"p_at_20": 0.25, "recall_at_20": 0.1}
+
+
+def test_missing_space_and_missing_store_are_user_errors(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store, pytest.raises(StoreError, match="no trained"):
+        load_space(store, "audio")
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(tmp_path / "absent.duckdb", read_only=True)
+
+
+def test_store_from_a_newer_sage_is_refused(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES (?, 'future', now())", [LATEST_VERSION + 1])
+    con.close()
+    with pytest.raises(StoreError, match="newer than this Sage"):
+        Store.open(path)
+
+
+def test_migrations_are_recorded_once(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    with Store.open(path) as store:
+        versions = store.con.execute("SELECT version FROM schema_version").fetchall()
+    assert versions == [(v,) for v in range(1, LATEST_VERSION + 1)]
+
+
+def test_fingerprint_depends_on_content_and_shape():
+    a = np.arange(6, dtype=np.int64)
+    assert fingerprint(a) == fingerprint(a.copy())
+    assert fingerprint(a) != fingerprint(a.reshape(2, 3))
+    assert fingerprint(a) != fingerprint(a + 1)
+
+
+def test_concurrent_reader_sees_old_or_new_model_never_a_mix(tmp_path):
+    """Run A's vectors are all 1, run B's all 2: a reader must never see both, nor a mismatch."""
+    path = tmp_path / "s.duckdb"
+    n, dim = 20_000, 16
+    with Store.open(path) as store:
+        run_a = record_run(store, a_run(), np.arange(n), np.full((n, dim), 1, np.float32), activate=True)
+        run_b = record_run(store, a_run(), np.arange(n), np.full((n, dim), 2, np.float32), activate=False)
+    marker = {run_a.run_id: 1.0, run_b.run_id: 2.0}
+
+    stop = threading.Event()
+    switches = 0
+    seen: list[tuple[int, float, float]] = []
+    errors: list[BaseException] = []
+
+    def switch_back_and_forth() -> None:
+        nonlocal switches
+        try:
+            with Store.open(path) as writer:
+                while not stop.is_set():
+                    activate_run(writer, (run_a, run_b)[switches % 2 == 0].run_id)
+                    switches += 1
+        except BaseException as exc:  # surfaced below: a thread's exception is otherwise lost
+            errors.append(exc)
+
+    writer_thread = threading.Thread(target=switch_back_and_forth)
+    writer_thread.start()
+    try:
+        with Store.open(path) as reader:
+            for _ in range(60):
+                space = load_space(reader, "graph")
+                seen.append((space.run.run_id, space.matrix.min(), space.matrix.max()))
+    finally:
+        stop.set()
+        writer_thread.join()
+
+    assert not errors
+    assert switches > 10
+    assert {run_id for run_id, _, _ in seen} == set(marker)  # both models were read
+    for run_id, low, high in seen:
+        assert low == high == marker[run_id]
