@@ -7,11 +7,11 @@ import logging
 import sys
 from pathlib import Path
 
-from cli import info, ingest
+from cli import ask, crawl, evaluate, info, ingest, train
 from store import UserError, default_store_path
 
 # Each module adds its own subcommand and sets `handler` to a function(args) -> exit code.
-COMMAND_MODULES = [ingest, info]
+COMMAND_MODULES = [ask, ingest, crawl, train, evaluate, info]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose + 1, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # gensim narrates every vocabulary step at INFO; our own logs already say what matters.
+    logging.getLogger("gensim").setLevel(max(level, logging.WARNING))
     if args.store is None:
         args.store = default_store_path()
     try:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from store.db import Store
@@ -77,15 +79,25 @@ def fingerprint(*arrays: np.ndarray) -> str:
 
 
 def record_run(
-    store: Store, run: RunRecord, entity_ids: np.ndarray, matrix: np.ndarray, *, activate: bool
+    store: Store,
+    run: RunRecord,
+    entity_ids: np.ndarray,
+    matrix: np.ndarray,
+    *,
+    activate: bool,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> RunRecord:
-    """Write a run and its vectors; with `activate`, make it its space's active run atomically."""
+    """Write a run and its vectors; with `activate`, make it its space's active run atomically.
+
+    `also(con, run_id)` writes whatever else belongs to the run (its graph, its scenes)
+    inside the same transaction.
+    """
     # Trained vectors are close to incompressible, and decoding DuckDB's float compression
     # costs more than reading the raw bytes, so vectors are stored uncompressed: the
     # setting must hold until the checkpoint that writes them out.
     store.con.execute("SET force_compression = 'uncompressed'")
     try:
-        run_id = _insert_run(store, run, entity_ids, matrix, activate)
+        run_id = _insert_run(store, run, entity_ids, matrix, activate, also)
         store.con.execute("CHECKPOINT")
     finally:
         store.con.execute("RESET force_compression")
@@ -93,7 +105,12 @@ def record_run(
 
 
 def _insert_run(
-    store: Store, run: RunRecord, entity_ids: np.ndarray, matrix: np.ndarray, activate: bool
+    store: Store,
+    run: RunRecord,
+    entity_ids: np.ndarray,
+    matrix: np.ndarray,
+    activate: bool,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None,
 ) -> int:
     with store.transaction() as con:
         run_id = con.execute(
@@ -107,6 +124,8 @@ def _insert_run(
             ],
         ).fetchone()[0]
         write_vectors(con, run_id, entity_ids, matrix)
+        if also is not None:
+            also(con, run_id)
         if activate:
             _set_active(con, run.space, run_id)
     return run_id

@@ -1,6 +1,6 @@
 """Vectors through the store versus the floor of reading a .npy file.
 
-    python bench/store.py [--rows 218000] [--dim 100] [--repeat 7]
+    python bench/store_vectors.py [--rows 218000] [--dim 100] [--repeat 7]
 
 Writes a run of random float32 vectors (SAGE scale: 218,000 artists x 100 dims), reads
 the active space back into numpy through Arrow, and prints both against `np.load` of

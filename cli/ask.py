@@ -1,0 +1,95 @@
+"""`sage ask` and `sage chat`: recommendations in the terminal, from the bot's own handler."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from engine.answer import DEFAULT_SPACE, Engine
+from engine.render import answer_to_dict, render_text
+
+_EXAMPLE = "like Minor Threat, Have Heart hate DMX"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    ask = commands.add_parser(
+        "ask",
+        help="answer one query, e.g. sage ask \"like Minor Threat hate DMX\"",
+        description="Recommend bands for a query such as \"like Minor Threat, Have Heart hate "
+        "DMX\" (also love, +/-, but not, without; quotes keep a name whole; Name*2 weighs "
+        "it double). Builds a store from the bundled Last.fm data first if there is none.",
+    )
+    ask.add_argument("query", nargs="?", help="the query (leave out with --batch)")
+    ask.add_argument("--batch", type=Path,
+                     help="answer every line of this file instead, one JSON object per line")
+    _add_answer_options(ask)
+    ask.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    ask.set_defaults(handler=_ask)
+
+    chat = commands.add_parser(
+        "chat",
+        help="ask query after query in an interactive console",
+        description="An interactive console running the same handler as the Discord bot. "
+        "Type a query per line; an empty line or Ctrl-D ends it.",
+    )
+    _add_answer_options(chat)
+    chat.set_defaults(handler=_chat)
+
+
+def _add_answer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--top", type=int, default=10, help="how many bands to recommend (1-100)")
+    parser.add_argument("--novelty", type=float, default=0.0,
+                        help="-1 favours well-known bands, +1 the long tail, 0 neither")
+    parser.add_argument("--space", default=DEFAULT_SPACE,
+                        help="the embedding space to search (see `sage info`)")
+
+
+def load_engine(args: argparse.Namespace) -> Engine:
+    if not args.store.exists():
+        from train.bootstrap import build_default_store  # gensim loads only when needed
+
+        print(f"no store at {args.store}: building one from the bundled Last.fm data "
+              "(one-time, about a minute)", file=sys.stderr)
+        build_default_store(args.store)
+    return Engine.load(args.store, args.space)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.batch is None):
+        print(f'sage ask: give a query ("{_EXAMPLE}") or --batch FILE', file=sys.stderr)
+        return 2
+    engine = load_engine(args)
+    if args.batch is not None:
+        try:
+            lines = args.batch.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"sage: error: {args.batch}: {exc}", file=sys.stderr)
+            return 2
+        for line in lines:
+            if line.strip():
+                answer = engine.ask(line, k=args.top, novelty=args.novelty)
+                print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+        return 0
+    answer = engine.ask(args.query, k=args.top, novelty=args.novelty)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    engine = load_engine(args)
+    print(f'Sage is listening. Try "{_EXAMPLE}". An empty line or Ctrl-D ends.')
+    while True:
+        try:
+            line = input("sage> ")
+        except EOFError:
+            print()
+            return 0
+        if not line.strip():
+            return 0
+        print(render_text(engine.ask(line, k=args.top, novelty=args.novelty)))
+        print()

@@ -1,0 +1,94 @@
+"""`sage eval`: the held-out taste test for the graph space and the baselines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+
+from store import Store
+from store.catalog import load_listens
+from store.runs import active_runs, update_metrics
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "eval",
+        help="score the graph space and the baselines on held-out listens",
+        description="The held-out taste test: a share of users (fixed seed) each keep a few "
+        "random artists as likes and hide the rest; every model is trained without the "
+        "hidden artists and asked for k recommendations from the likes. Reports "
+        "precision@k, recall@k and tail recall (hidden artists outside the most-listened) "
+        "for the graph model (with the active graph run's settings, or the defaults) and "
+        "for the popularity, item-item cosine and ALS baselines, and stores the graph "
+        "model's figures in the active graph run's record.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--test-fraction", type=float, default=0.2,
+                        help="share of eligible users held out")
+    parser.add_argument("--likes", type=int, default=3, help="artists each test user asks with")
+    parser.add_argument("--k", type=int, default=20, help="recommendations scored per user")
+    parser.add_argument("--head", type=int, default=500,
+                        help="most-listened artists that do not count toward tail recall")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the split and the models")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="word2vec threads for the graph model")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
+                        help="score only the graph model")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.set_defaults(handler=_eval)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from train.evaluate.harness import evaluate, evaluate_baselines, format_table
+    from train.evaluate.split import holdout_split
+    from train.graph.pipeline import GraphParams
+    from train.graph.recommender import GraphRecommender
+
+    with Store.open(args.store) as store:
+        listens = load_listens(store)
+        graph_run = active_runs(store).get("graph")
+    params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
+
+    split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
+                          seed=args.seed)
+    evaluations = {
+        "graph (SAGE)": evaluate(GraphRecommender(params, seed=args.seed, workers=args.workers),
+                                 split, k=args.k, n_head=args.head)
+    }
+    if args.baselines:
+        evaluations |= evaluate_baselines(split, k=args.k, n_head=args.head, seed=args.seed).evaluations
+
+    report = {
+        "split": {
+            "test_users": split.n_cases, "eligible_users": split.n_eligible_users,
+            "skipped_users": split.n_skipped_users, "likes": args.likes, "k": args.k,
+            "head": args.head, "seed": args.seed,
+        },
+        "models": {name: _figures(evaluation) for name, evaluation in evaluations.items()},
+    }
+    if graph_run is not None:
+        with Store.open(args.store) as store:
+            update_metrics(store, graph_run.run_id, {"heldout": report["models"]["graph (SAGE)"]
+                                                     | {"split": report["split"]}})
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_table(evaluations))
+        if graph_run is None:
+            print("no graph run is active: scored the default settings; nothing was stored")
+        else:
+            print(f"stored in graph run {graph_run.run_id}'s metrics")
+    return 0
+
+
+def _figures(evaluation) -> dict:
+    metrics = evaluation.metrics
+    return {
+        f"precision_at_{metrics.k}": metrics.precision,
+        f"recall_at_{metrics.k}": metrics.recall,
+        "tail_recall": None if math.isnan(metrics.tail_recall) else metrics.tail_recall,
+        "fit_seconds": round(evaluation.fit_seconds, 2),
+        "recommend_seconds": round(evaluation.recommend_seconds, 2),
+    }

@@ -1,0 +1,117 @@
+"""The one handler behind `sage ask`, `sage chat` and the bot: query text in, answer out.
+
+    parse and resolve names -> likes and hates as seeds -> recommend -> Answer
+
+An Answer always says what was understood, and carries every note the person should
+read (did you mean..., unknown band, only hates...). It never raises for anything a
+user can type.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.compose import Seed
+from engine.pipeline import Recommendation, recommend
+from engine.query import Polarity, ProblemKind
+from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
+from engine.space import LoadedSpace, load_space
+from store import Store
+from store.catalog import load_artists
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPACE = "graph"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # the query as typed
+    understood: ResolvedQuery
+    recommendation: Recommendation | None  # None when there was nothing to search from
+    notes: tuple[str, ...]  # one line each, for the person who asked
+
+    @property
+    def likes(self) -> tuple[str, ...]:
+        return self._names(Polarity.LIKE)
+
+    @property
+    def hates(self) -> tuple[str, ...]:
+        return self._names(Polarity.HATE)
+
+    def _names(self, polarity: Polarity) -> tuple[str, ...]:
+        return tuple(
+            t.resolution.artist.name
+            for t in self.understood.terms
+            if t.term.polarity is polarity and t.resolution.artist is not None
+        )
+
+
+class Engine:
+    """A loaded store: names to resolve and a space to search. Build once, ask many times."""
+
+    def __init__(self, resolver: NameResolver, space: LoadedSpace):
+        self.resolver = resolver
+        self.space = space
+
+    @classmethod
+    def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
+        started = time.perf_counter()
+        with Store.open(store_path, read_only=True) as store:
+            catalog = load_artists(store)
+            aliases = store.con.execute(
+                "SELECT artist_id, alias FROM artist_aliases ORDER BY artist_id, alias"
+            ).fetchall()
+            loaded = load_space(store, space, catalog)
+        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded)
+        log.info("engine ready in %.2f s", time.perf_counter() - started)
+        return engine
+
+    def ask(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        novelty: float = 0.0,
+        exclude_ids: Collection[int] = (),
+    ) -> Answer:
+        understood = resolve_query(text, self.resolver)
+        notes = [
+            problem.message
+            for problem in understood.parsed.problems
+            # Saying we removed a mention is noise; the rest tells the user something.
+            if problem.kind is not ProblemKind.MENTIONS_REMOVED
+        ]
+        notes += [t.resolution.describe() for t in understood.unresolved]
+
+        likes, hates = [], []
+        for term in understood.terms:
+            artist = term.resolution.artist
+            if artist is not None:
+                seeds = likes if term.term.polarity is Polarity.LIKE else hates
+                seeds.append(Seed(artist.artist_id, term.term.weight))
+        if not likes:
+            if not understood.parsed.terms:
+                notes.append(
+                    'Tell me bands you like, e.g. "like Minor Threat, Have Heart hate DMX".'
+                )
+            elif understood.parsed.likes and all(
+                t.resolution.status is not Status.CONFIDENT
+                for t in understood.terms if t.term.polarity is Polarity.LIKE
+            ):
+                notes.append("I need at least one band you like that I know.")
+            if hates and not understood.parsed.likes and not understood.parsed.has(
+                ProblemKind.ONLY_HATES
+            ):
+                notes.append("Hates only steer away; add a band you like.")
+            return Answer(text, understood, None, tuple(notes))
+
+        recommendation = recommend(
+            self.space, likes, hates, k=k, novelty=novelty, exclude_ids=exclude_ids
+        )
+        notes += [problem.message for problem in recommendation.problems]
+        return Answer(text, understood, recommendation, tuple(notes))

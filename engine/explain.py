@@ -1,0 +1,109 @@
+"""Why each band was recommended, and what the hates took away.
+
+Plain frozen data with names filled in, so the CLI and the bot render the same answer
+without going back to the space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.compose import Taste
+from engine.filters import NearHates
+from engine.search import Candidates
+from engine.space import LoadedSpace
+
+
+@dataclass(frozen=True)
+class ClosestLike:
+    """The liked artist a recommendation is nearest to: "because you like ..."."""
+
+    artist_id: int
+    name: str
+    similarity: float  # cosine between the two
+
+
+@dataclass(frozen=True)
+class RecommendedItem:
+    rank: int  # 1 for the best
+    artist_id: int
+    name: str
+    score: float  # what it was ranked by: the similarity adjusted for novelty
+    similarity: float  # cosine to the taste
+    listeners: int
+    closest_like: ClosestLike
+
+
+@dataclass(frozen=True)
+class RemovedItem:
+    artist_id: int
+    name: str
+    similarity_to_hate: float  # cosine to the hated artist that removed it
+    similarity_to_likes: float  # cosine to the closest liked artist: lower, or it would stay
+    score: float  # the score it would have been ranked by
+
+
+@dataclass(frozen=True)
+class HateRemoval:
+    """The bands one hated artist kept out of the answer."""
+
+    hate_id: int
+    hate_name: str
+    removed: tuple[RemovedItem, ...]  # in the order they would have ranked
+
+
+def explain_items(
+    space: LoadedSpace, taste: Taste, chosen: Candidates
+) -> tuple[RecommendedItem, ...]:
+    """Each chosen row with the liked artist closest to it."""
+    like_rows = np.unique(taste.like_rows)
+    to_likes = space.unit[chosen.rows] @ space.unit[like_rows].T  # [chosen, likes]
+    nearest = to_likes.argmax(axis=1)
+    count = len(chosen)
+    artist_ids = space.artist_ids[chosen.rows].tolist()
+    like_ids = space.artist_ids[like_rows[nearest]].tolist()
+    like_similarity = to_likes[np.arange(count), nearest].tolist()
+    names = space.artist_names(artist_ids + like_ids)  # the chosen, then their likes
+    scores, similarity = chosen.scores.tolist(), chosen.similarity.tolist()
+    listeners = space.listeners[chosen.rows].tolist()
+    return tuple(
+        RecommendedItem(
+            rank=i + 1, artist_id=artist_ids[i], name=names[i], score=scores[i],
+            similarity=similarity[i], listeners=listeners[i],
+            closest_like=ClosestLike(like_ids[i], names[count + i], like_similarity[i]),
+        )
+        for i in range(count)
+    )
+
+
+def explain_removals(
+    space: LoadedSpace, near_hates: NearHates, cutoff_score: float
+) -> tuple[HateRemoval, ...]:
+    """Per hated artist, the removed bands that would have made the answer.
+
+    A removed band counts when it outranked the answer's last band (`cutoff_score`):
+    the others were too far down to have been shown anyway.
+    """
+    mattered = near_hates.candidates.scores >= cutoff_score
+    if not mattered.any():
+        return ()
+    removed = near_hates.candidates.keep(mattered)
+    artist_ids = space.artist_ids[removed.rows].tolist()
+    hate_ids = space.artist_ids[near_hates.hate_rows[mattered]].tolist()
+    items_of_hate: dict[int, list[RemovedItem]] = {}
+    for artist_id, name, hate_id, to_hate, to_likes, score in zip(
+        artist_ids, space.artist_names(artist_ids), hate_ids,
+        near_hates.hate_similarity[mattered].tolist(),
+        near_hates.like_similarity[mattered].tolist(), removed.scores.tolist(),
+        strict=True,
+    ):
+        items_of_hate.setdefault(hate_id, []).append(
+            RemovedItem(artist_id, name, to_hate, to_likes, score)
+        )
+    hate_names = space.artist_names(list(items_of_hate))
+    return tuple(
+        HateRemoval(hate_id, hate_name, tuple(items))
+        for (hate_id, items), hate_name in zip(items_of_hate.items(), hate_names, strict=True)
+    )

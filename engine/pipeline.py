@@ -1,0 +1,135 @@
+"""From resolved likes and hates to explained recommendations, over one loaded space.
+
+    compose the taste -> score every row (cosine, adjusted for novelty) -> take the best
+    candidates -> drop the inputs, the excluded, those too close to a hate, extra ones
+    of an artist -> explain the first k
+
+A pure function of its inputs: the CLI and the bot call it and render the same answer.
+Filters can only remove, so the search fetches more candidates than asked for; in the
+rare case the filters leave fewer than k, it fetches again with a larger pool.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.compose import DEFAULT_BETA, Seed, Taste, compose
+from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
+from engine.filters import (
+    DEFAULT_HATE_THRESHOLD,
+    NearHates,
+    cap_per_artist,
+    drop_excluded,
+    drop_inputs,
+    drop_near_hates,
+)
+from engine.novelty import novelty_scores
+from engine.problems import RecommendProblem, RecommendProblemKind
+from engine.search import Candidates, similarities, top_candidates
+from engine.space import NO_ROW, LoadedSpace
+from store.errors import UserError
+
+MAX_K = 100
+# Candidates fetched per result asked for, before the filters thin them out.
+_OVERFETCH = 4
+
+
+class SettingError(UserError):
+    """A recommendation setting outside the range it is defined on."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a recommendation was asked for; kept with it to explain it."""
+
+    k: int = 10  # results wanted, 1 to MAX_K
+    beta: float = DEFAULT_BETA  # how far hates turn the taste away, >= 0 (see engine.compose)
+    novelty: float = 0.0  # -1 favours the well known, +1 the long tail (see engine.novelty)
+    hate_threshold: float = DEFAULT_HATE_THRESHOLD  # see engine.filters.drop_near_hates
+    max_per_artist: int = 1  # results of any one artist
+
+    def __post_init__(self) -> None:
+        checks = [
+            (isinstance(self.k, int) and 1 <= self.k <= MAX_K, f"k must be 1 to {MAX_K}", self.k),
+            (math.isfinite(self.beta) and self.beta >= 0, "beta must be 0 or more", self.beta),
+            (-1 <= self.novelty <= 1, "novelty must be -1 to 1", self.novelty),
+            (-1 <= self.hate_threshold <= 1, "hate_threshold is a cosine, -1 to 1",
+             self.hate_threshold),
+            (isinstance(self.max_per_artist, int) and self.max_per_artist >= 1,
+             "max_per_artist must be 1 or more", self.max_per_artist),
+        ]
+        for ok, rule, value in checks:
+            if not ok:
+                raise SettingError(f"{rule}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    items: tuple[RecommendedItem, ...]  # best first; empty when there was no taste
+    removed_by_hates: tuple[HateRemoval, ...]
+    problems: tuple[RecommendProblem, ...]
+    space: str
+    entity_kind: str
+    run_id: int | None
+    settings: Settings
+
+
+def recommend(
+    space: LoadedSpace,
+    likes: Sequence[Seed],
+    hates: Sequence[Seed] = (),
+    *,
+    k: int = 10,
+    beta: float = DEFAULT_BETA,
+    novelty: float = 0.0,
+    hate_threshold: float = DEFAULT_HATE_THRESHOLD,
+    max_per_artist: int = 1,
+    exclude_ids: Collection[int] = (),
+) -> Recommendation:
+    """The k artists nearest the taste of `likes` minus `hates`, each with why.
+
+    `exclude_ids` are artists never to recommend (already shown, disliked before).
+    """
+    settings = Settings(k, beta, novelty, hate_threshold, max_per_artist)
+    composition = compose(space, likes, hates, beta=beta)
+    problems = list(composition.problems)
+    items: tuple[RecommendedItem, ...] = ()
+    removals: tuple[HateRemoval, ...] = ()
+    if composition.taste is not None:
+        chosen, near_hates = _search(space, composition.taste, settings, exclude_ids)
+        if len(chosen) < k:
+            problems.append(RecommendProblem(
+                RecommendProblemKind.FEW_RESULTS,
+                f"Only {len(chosen)} bands were left to recommend after leaving out your "
+                "bands, the excluded ones and those close to your hates.",
+            ))
+        cutoff = float(chosen.scores[-1]) if len(chosen) == k else -math.inf
+        items = explain_items(space, composition.taste, chosen)
+        removals = explain_removals(space, near_hates, cutoff)
+    return Recommendation(
+        items, removals, tuple(problems), space.name, space.entity_kind, space.run_id, settings
+    )
+
+
+def _search(
+    space: LoadedSpace, taste: Taste, settings: Settings, exclude_ids: Collection[int]
+) -> tuple[Candidates, NearHates]:
+    """The best k rows through the filters, and what the hates removed on the way."""
+    similarity = similarities(space, taste.vector)
+    scores = novelty_scores(similarity, space.popularity, settings.novelty)
+    excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
+    excluded_rows = excluded_rows[excluded_rows != NO_ROW]
+    k = settings.k
+    pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
+    while True:
+        candidates = top_candidates(similarity, scores, pool)
+        kept = drop_excluded(drop_inputs(candidates, taste), excluded_rows)
+        kept, near_hates = drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
+        kept = cap_per_artist(kept, space.artist_ids, settings.max_per_artist)
+        if len(kept) >= k or pool >= len(space):
+            return kept.head(k), near_hates
+        pool *= _OVERFETCH

@@ -1,0 +1,136 @@
+"""An embedding space made ready to search: unit vectors, their ids, and who they are.
+
+Built once per process (the bot at start, the CLI per command) from the space's active
+run in the store. Rows are sorted by entity id, so finding the row of an id is a binary
+search (np.searchsorted) with nothing to build; rows are scaled to unit length once, so
+a cosine is a dot product. A row of zeros has no direction and cannot be ranked: such
+entities are left out of the loaded space and count as having no vector.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from store.catalog import ArtistCatalog, load_artists
+from store.db import Store
+from store.errors import StoreError
+from store.runs import load_space as load_space_vectors
+
+log = logging.getLogger(__name__)
+
+NO_ROW = -1
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedSpace:
+    name: str  # "graph", "playlist", "cf", ...
+    entity_kind: str  # what a row is; only "artist" spaces are searched for now
+    run_id: int | None  # the run the vectors came from (None when built from arrays)
+    entity_ids: np.ndarray  # int64, ascending, one per row
+    unit: np.ndarray  # float32, C-contiguous [rows, dim], every row of length 1
+    artist_ids: np.ndarray  # int64, the artist of each row: its own id in an artist space
+    listeners: np.ndarray  # int64, listeners of each row's artist (0 when unknown)
+    popularity: np.ndarray  # float32 in [0, 1]: log(1 + listeners) over the space's top one
+    catalog: ArtistCatalog  # every artist's name, for explanations
+
+    def __len__(self) -> int:
+        return len(self.entity_ids)
+
+    @property
+    def dim(self) -> int:
+        return self.unit.shape[1]
+
+    def rows_of(self, entity_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The row of each id, NO_ROW for ids the space has no vector for."""
+        ids = np.asarray(entity_ids, dtype=np.int64).reshape(-1)
+        rows = np.searchsorted(self.entity_ids, ids)
+        found = rows < len(self.entity_ids)
+        found[found] = self.entity_ids[rows[found]] == ids[found]
+        return np.where(found, rows, NO_ROW)
+
+    def artist_names(self, artist_ids: Sequence[int] | np.ndarray) -> list[str]:
+        """Catalog names of any artists, in or out of the space."""
+        ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)
+        known = self.catalog.artist_ids
+        rows = np.minimum(np.searchsorted(known, ids), max(len(known) - 1, 0))
+        found = (known[rows] == ids) if len(known) else np.zeros(len(ids), dtype=bool)
+        names = self.catalog.names
+        return [
+            names[row] if ok else f"artist #{artist_id}"
+            for artist_id, row, ok in zip(ids.tolist(), rows.tolist(), found.tolist(), strict=True)
+        ]
+
+    @classmethod
+    def from_arrays(
+        cls,
+        name: str,
+        entity_ids: np.ndarray,
+        matrix: np.ndarray,
+        catalog: ArtistCatalog,
+        *,
+        entity_kind: str = "artist",
+        run_id: int | None = None,
+    ) -> LoadedSpace:
+        """Sort rows by id, scale them to unit length and drop the zero ones."""
+        if entity_kind != "artist":
+            raise StoreError(
+                f"the '{name}' space holds {entity_kind} vectors; Sage searches artist spaces only"
+            )
+        entity_ids = np.asarray(entity_ids, dtype=np.int64)
+        matrix = np.asarray(matrix, dtype=np.float32)
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+        keep = norms > 0
+        if keep.all() and np.all(entity_ids[1:] > entity_ids[:-1]):
+            unit = matrix / norms[:, None]  # already in order: a single pass and copy
+            ids = entity_ids
+        else:
+            rows = np.flatnonzero(keep)
+            rows = rows[np.argsort(entity_ids[rows], kind="stable")]
+            unit = matrix[rows]
+            unit /= norms[rows, None]
+            ids = entity_ids[rows]
+            if (dropped := len(entity_ids) - len(rows)) > 0:
+                log.info("%s space: %d %ss have a zero vector and are left out",
+                         name, dropped, entity_kind)
+        listeners = _listeners_of(catalog, ids)
+        top = np.log1p(listeners.max(initial=0))
+        popularity = (np.log1p(listeners) / top if top > 0 else np.zeros(len(ids))).astype(
+            np.float32
+        )
+        return cls(
+            name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
+            unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
+            popularity=popularity, catalog=catalog,
+        )
+
+
+def _listeners_of(catalog: ArtistCatalog, artist_ids: np.ndarray) -> np.ndarray:
+    if len(catalog.artist_ids) == 0:
+        return np.zeros(len(artist_ids), dtype=np.int64)
+    rows = np.minimum(np.searchsorted(catalog.artist_ids, artist_ids), len(catalog.artist_ids) - 1)
+    known = catalog.artist_ids[rows] == artist_ids
+    return np.where(known, catalog.listeners[rows], 0).astype(np.int64)
+
+
+def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) -> LoadedSpace:
+    """The active run of space `name`, ready to search.
+
+    Pass the `catalog` when the caller has loaded it already (the name resolver needs it
+    too), to read it once.
+    """
+    started = time.perf_counter()
+    vectors = load_space_vectors(store, name)
+    if catalog is None:
+        catalog = load_artists(store)
+    space = LoadedSpace.from_arrays(
+        name, vectors.entity_ids, vectors.matrix, catalog,
+        entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
+    )
+    log.info("%s space (run %s): %d x %d loaded in %.2f s",
+             name, space.run_id, len(space), space.dim, time.perf_counter() - started)
+    return space

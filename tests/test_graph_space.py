@@ -1,0 +1,124 @@
+"""The graph space end to end on listening data whose structure is known."""
+
+import numpy as np
+import pytest
+
+from cli.main import main
+from store import Store
+from store.catalog import Listens
+from store.runs import active_runs, load_space
+from train.graph.colisten import ColisteningParams, colistening_edges
+from train.graph.scenes import find_scenes
+
+
+def two_scenes_listens(n_users: int = 40, artists_per_scene: int = 12, seed: int = 0) -> Listens:
+    """Half the users play only artists 1..12, the other half only 101..112."""
+    rng = np.random.default_rng(seed)
+    users, artists = [], []
+    for user in range(n_users):
+        base = 1 if user < n_users // 2 else 101
+        chosen = rng.choice(artists_per_scene, size=6, replace=False) + base
+        users += [user] * len(chosen)
+        artists += chosen.tolist()
+    return Listens(
+        user_ids=np.array(users, dtype=np.int64),
+        artist_ids=np.array(artists, dtype=np.int64),
+        plays=rng.integers(1, 500, size=len(users)).astype(np.int64),
+    )
+
+
+def test_cosine_edges_stay_within_scenes_and_are_symmetric():
+    listens = two_scenes_listens()
+    artist_ids = np.unique(listens.artist_ids)
+    edges = colistening_edges(
+        listens, artist_ids, ColisteningParams(neighbours=4, measure="cosine")
+    )
+    scene = artist_ids >= 101
+    assert np.all(scene[edges.src] == scene[edges.dst])
+    pairs = set(zip(edges.src.tolist(), edges.dst.tolist()))
+    assert all((dst, src) in pairs for src, dst in pairs)
+    assert not any(src == dst for src, dst in pairs)
+    assert np.all((edges.weight > 0) & (edges.weight <= 1 + 1e-6))
+    # Every artist keeps its 4 strongest, and symmetrising can only add more.
+    assert np.all(np.bincount(edges.src, minlength=len(artist_ids)) >= 4)
+
+
+def test_cosine_of_a_hand_worked_pair():
+    listens = Listens(
+        user_ids=np.array([1, 1, 2, 2, 3]), artist_ids=np.array([10, 20, 10, 20, 10]),
+        plays=np.array([1, 1, 1, 1, 1]),
+    )
+    edges = colistening_edges(
+        listens, np.array([10, 20]), ColisteningParams(measure="cosine", weighting="binary")
+    )
+    # Artist 10 has listeners {1,2,3}, artist 20 has {1,2}: cosine 2 / sqrt(3 * 2).
+    assert edges.weight.tolist() == pytest.approx([2 / np.sqrt(6)] * 2)
+
+
+def test_transition_of_a_hand_worked_pair():
+    listens = Listens(
+        user_ids=np.array([1, 1, 2, 2, 3, 3, 3]), artist_ids=np.array([10, 20, 10, 20, 10, 30, 40]),
+        plays=np.ones(7, dtype=np.int64),
+    )
+    artist_ids = np.array([10, 20, 30, 40])
+    plain = colistening_edges(listens, artist_ids, ColisteningParams(weighting="binary"))
+    weights = {(int(s), int(d)): float(w) for s, d, w in zip(plain.src, plain.dst, plain.weight)}
+    # From 10: a listener is user 1, 2 or 3 (1/3 each); user 1 or 2 then picks 20 with
+    # chance 1/2, user 3 picks 30 with chance 1/3.
+    assert weights[(0, 1)] == pytest.approx(2 * (1 / 3) * (1 / 2))
+    assert weights[(0, 2)] == pytest.approx((1 / 3) * (1 / 3))
+    # From 30: its only listener, user 3, picks 10 or 40 with chance 1/3 each.
+    assert weights[(2, 0)] == pytest.approx(1 / 3)
+    assert (1, 2) not in weights  # nobody plays both 20 and 30
+    penalised = colistening_edges(
+        listens, artist_ids, ColisteningParams(weighting="binary", popularity_penalty=1.0)
+    )
+    weights = {(int(s), int(d)): float(w) for s, d, w in zip(penalised.src, penalised.dst, penalised.weight)}
+    assert weights[(2, 0)] == pytest.approx((1 / 3) / 3)  # 10 has three listeners
+
+
+def test_scenes_find_the_two_groups_reproducibly():
+    listens = two_scenes_listens()
+    artist_ids = np.unique(listens.artist_ids)
+    edges = colistening_edges(listens, artist_ids, ColisteningParams(neighbours=4))
+    scenes = find_scenes(edges, len(artist_ids), seed=3)
+    scene = artist_ids >= 101
+    assert len(set(scenes.community[~scene])) == 1 and len(set(scenes.community[scene])) == 1
+    assert scenes.community[0] != scenes.community[-1]
+    assert scenes.pagerank.sum() == pytest.approx(1.0)
+    again = find_scenes(edges, len(artist_ids), seed=3)
+    assert np.array_equal(again.community, scenes.community)
+
+
+def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
+    path = tmp_path / "s.duckdb"
+    csv = tmp_path / "listens.csv"
+    listens = two_scenes_listens()
+    csv.write_text("user,artist,plays\n" + "".join(
+        f"u{u},Band {a},{p}\n" for u, a, p in zip(listens.user_ids, listens.artist_ids, listens.plays)
+    ))
+    assert main(["--store", str(path), "ingest", "listens", str(csv)]) == 0
+    argv = ["--store", str(path), "train", "graph", "--neighbours", "4", "--walks-per-node", "20",
+            "--walk-length", "10", "--dim", "8", "--epochs", "20", "--workers", "1", "--seed", "1"]
+    assert main(argv) == 0
+
+    with Store.open(path, read_only=True) as store:
+        space = load_space(store, "graph")
+        run = active_runs(store)["graph"]
+        names = dict(store.con.execute("SELECT artist_id, name FROM artists").fetchall())
+        n_edges = store.con.execute("SELECT count(*) FROM artist_edges").fetchone()[0]
+        n_scenes = store.con.execute(
+            "SELECT count(DISTINCT community) FROM artist_scenes WHERE run_id = ?", [run.run_id]
+        ).fetchone()[0]
+    assert space.matrix.shape == (24, 8)
+    assert run.params["walks"]["walks_per_node"] == 20 and run.params["seed"] == 1
+    assert set(run.timings) >= {"graph", "walks", "word2vec", "scenes"}
+    assert len(run.data_fingerprint) == 16 and run.code_version
+    assert n_edges > 0 and n_scenes == 2
+
+    unit = space.matrix / np.linalg.norm(space.matrix, axis=1, keepdims=True)
+    in_second_scene = np.array([int(names[i].split()[1]) >= 101 for i in space.entity_ids])
+    similarity = unit @ unit.T
+    same = similarity[in_second_scene[:, None] == in_second_scene[None, :]].mean()
+    across = similarity[in_second_scene[:, None] != in_second_scene[None, :]].mean()
+    assert same > across + 0.3

@@ -1,0 +1,31 @@
+"""Building a working store from the bundled Last.fm data, for a first run with nothing set up."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from store import Store
+from store.errors import UserError
+from train.graph.pipeline import GraphParams
+from train.graph.space import train_graph_space
+from train.ingest.hetrec import read_hetrec
+from train.ingest.write import write_catalog
+
+log = logging.getLogger(__name__)
+
+BUNDLED_HETREC = Path(__file__).resolve().parent.parent / "data" / "hetrec2011-lastfm-2k"
+
+
+def build_default_store(path: Path) -> None:
+    """Ingest the bundled data and train the default graph space into a new store at `path`."""
+    if not BUNDLED_HETREC.is_dir():
+        raise UserError(
+            f"the bundled data is not at {BUNDLED_HETREC}: install Sage from its source "
+            "checkout (pip install -e .) or build a store with `sage ingest`"
+        )
+    log.info("building %s from the bundled Last.fm data (one-time)", path)
+    with Store.open(path) as store:
+        write_catalog(store, read_hetrec(BUNDLED_HETREC))
+    train_graph_space(path, GraphParams(), seed=0, workers=os.cpu_count() or 1, activate=True)

@@ -1,0 +1,1 @@
+"""The held-out taste test: splitting users, baseline recommenders, and scoring."""

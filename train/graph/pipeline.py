@@ -1,0 +1,82 @@
+"""The SAGE method end to end: listens -> related-artists graph -> walks -> word2vec."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from store.catalog import Listens
+from train.graph.colisten import ColisteningParams, Edges, colistening_edges
+from train.graph.csr import CSRGraph
+from train.graph.walks import iter_random_walks
+from train.graph.word2vec import Word2VecParams, train_word2vec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WalkParams:
+    walks_per_node: int = 10
+    walk_length: int = 15
+    # Uniform steps are SAGE as published; weighted steps follow edge similarity (a
+    # Markov chain), the author's stated future work.
+    weighted: bool = True
+
+
+@dataclass(frozen=True)
+class GraphParams:
+    graph: ColisteningParams = field(default_factory=ColisteningParams)
+    walks: WalkParams = field(default_factory=WalkParams)
+    word2vec: Word2VecParams = field(default_factory=Word2VecParams)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, params: dict) -> GraphParams:
+        return cls(
+            graph=ColisteningParams(**params["graph"]),
+            walks=WalkParams(**params["walks"]),
+            word2vec=Word2VecParams(**params["word2vec"]),
+        )
+
+
+@dataclass(frozen=True)
+class GraphEmbedding:
+    """Vectors for the artists the graph reaches; row i belongs to `artist_ids[i]`."""
+
+    artist_ids: np.ndarray  # int64, sorted: every artist of the listens
+    vectors: np.ndarray  # float32[n, dim]
+    trained: np.ndarray  # bool[n]: False for artists no walk visited (no edges)
+    edges: Edges
+    timings: dict[str, float]
+
+
+def embed_listening_graph(
+    listens: Listens, params: GraphParams, *, seed: int, workers: int = 1, progress: bool = False
+) -> GraphEmbedding:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    artist_ids = np.unique(listens.artist_ids)
+    edges = colistening_edges(listens, artist_ids, params.graph)
+    graph = CSRGraph.from_edges(edges.src, edges.dst, edges.weight, len(artist_ids), symmetric=False)
+    timings["graph"] = time.perf_counter() - started
+    log.info("graph: %d artists, %d edges in %.1fs", graph.n_nodes, graph.n_edges // 2,
+             timings["graph"])
+
+    started = time.perf_counter()
+    walks = np.concatenate(list(iter_random_walks(
+        graph, params.walks.walks_per_node, params.walks.walk_length,
+        weighted=params.walks.weighted, seed=seed, progress=progress,
+    )))
+    timings["walks"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    nodes = train_word2vec(
+        walks, graph.n_nodes, params.word2vec, seed=seed, workers=workers, progress=progress
+    )
+    timings["word2vec"] = time.perf_counter() - started
+    return GraphEmbedding(artist_ids, nodes.vectors, nodes.trained, edges, timings)
