@@ -28,8 +28,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from tqdm import tqdm
 
-# Run as a script, bench/ comes first on the path, where bench/store.py would shadow the
-# store package.
+# So the script runs from a checkout that is not installed too.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.resolve import NameResolver, Status, resolve_query  # noqa: E402

@@ -32,6 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     group = graph.add_argument_group("graph")
     group.add_argument("--neighbours", type=int, default=_GRAPH.neighbours,
                        help="strongest co-listened neighbours each artist keeps")
+    group.add_argument("--measure", choices=["transition", "cosine"], default=_GRAPH.measure,
+                       help="edge strength: the chance a listener of one artist plays the other "
+                       "(transition, directed) or the cosine of their listener vectors")
+    group.add_argument("--popularity-penalty", type=float, default=_GRAPH.popularity_penalty,
+                       help="divide transition strengths by listeners^this, leaning walks "
+                       "toward the long tail (0: off)")
     group.add_argument("--weighting", choices=["binary", "log"], default=_GRAPH.weighting,
                        help="a listener counts once (binary) or by log(1 + plays)")
     group = graph.add_argument_group("random walks")
@@ -70,7 +76,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def graph_params(args: argparse.Namespace) -> GraphParams:
     return GraphParams(
-        graph=ColisteningParams(neighbours=args.neighbours, weighting=args.weighting),
+        graph=ColisteningParams(
+            neighbours=args.neighbours, measure=args.measure, weighting=args.weighting,
+            popularity_penalty=args.popularity_penalty,
+        ),
         walks=WalkParams(args.walks_per_node, args.walk_length, args.weighted),
         word2vec=Word2VecParams(
             sg=args.sg, vector_size=args.dim, window=args.window, negative=args.negative,

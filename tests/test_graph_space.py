@@ -1,5 +1,7 @@
 """The graph space end to end on listening data whose structure is known."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -11,13 +13,15 @@ from train.graph.colisten import ColisteningParams, colistening_edges
 from train.graph.scenes import find_scenes
 
 
-def two_scenes_listens(n_users: int = 40, artists_per_scene: int = 12, seed: int = 0) -> Listens:
-    """Half the users play only artists 1..12, the other half only 101..112."""
+def two_scenes_listens(
+    n_users: int = 40, artists_per_scene: int = 12, per_user: int = 6, seed: int = 0
+) -> Listens:
+    """Half the users play only artists 1, 2, ..., the other half only 101, 102, ..."""
     rng = np.random.default_rng(seed)
     users, artists = [], []
     for user in range(n_users):
         base = 1 if user < n_users // 2 else 101
-        chosen = rng.choice(artists_per_scene, size=6, replace=False) + base
+        chosen = rng.choice(artists_per_scene, size=per_user, replace=False) + base
         users += [user] * len(chosen)
         artists += chosen.tolist()
     return Listens(
@@ -61,7 +65,9 @@ def test_transition_of_a_hand_worked_pair():
         plays=np.ones(7, dtype=np.int64),
     )
     artist_ids = np.array([10, 20, 30, 40])
-    plain = colistening_edges(listens, artist_ids, ColisteningParams(weighting="binary"))
+    plain = colistening_edges(
+        listens, artist_ids, ColisteningParams(weighting="binary", popularity_penalty=0.0)
+    )
     weights = {(int(s), int(d)): float(w) for s, d, w in zip(plain.src, plain.dst, plain.weight)}
     # From 10: a listener is user 1, 2 or 3 (1/3 each); user 1 or 2 then picks 20 with
     # chance 1/2, user 3 picks 30 with chance 1/3.
@@ -122,3 +128,30 @@ def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
     same = similarity[in_second_scene[:, None] == in_second_scene[None, :]].mean()
     across = similarity[in_second_scene[:, None] != in_second_scene[None, :]].mean()
     assert same > across + 0.3
+
+
+def test_sage_eval_scores_the_graph_where_the_answer_is_known(tmp_path, capsys):
+    """Two disjoint scenes: the graph model must keep to the asker's scene, popularity cannot."""
+    path = tmp_path / "s.duckdb"
+    csv = tmp_path / "listens.csv"
+    # Everyone plays their whole scene, so whatever a model recommends from the asker's
+    # scene is a hidden artist: a model that keeps to the scene scores precision 1.
+    listens = two_scenes_listens(n_users=60, artists_per_scene=8, per_user=8)
+    csv.write_text("user,artist,plays\n" + "".join(
+        f"u{u},Band {a},{p}\n" for u, a, p in zip(listens.user_ids, listens.artist_ids, listens.plays)
+    ))
+    store = ["--store", str(path)]
+    assert main([*store, "ingest", "listens", str(csv)]) == 0
+    assert main([*store, "train", "graph", "--neighbours", "4", "--walks-per-node", "20",
+                 "--walk-length", "10", "--dim", "8", "--epochs", "20", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main([*store, "eval", "--json", "--k", "3", "--likes", "2", "--head", "5",
+                 "--test-fraction", "0.5", "--workers", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    graph, popularity = report["models"]["graph (SAGE)"], report["models"]["popularity"]
+    assert report["split"]["test_users"] == 30
+    assert graph["precision_at_3"] > 0.95
+    assert popularity["precision_at_3"] < 0.8
+    with Store.open(path, read_only=True) as store:
+        stored = active_runs(store)["graph"].metrics["heldout"]
+    assert stored["precision_at_3"] == graph["precision_at_3"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,9 @@ from train.graph.csr import CSRGraph
 from train.graph.walks import STOPPED, iter_random_walks, random_walks
 from train.graph.word2vec import Word2VecParams, train_word2vec, write_corpus
 
+REPO = Path(__file__).resolve().parent.parent
+# In a corpus of a dozen nodes every node counts as frequent: downsampling (sample > 0)
+# would drop most tokens.
 SMALL = Word2VecParams(vector_size=16, window=3, sample=0.0, epochs=5)
 
 
@@ -54,6 +60,29 @@ def test_one_worker_is_deterministic_and_chunks_match_one_array() -> None:
     np.testing.assert_array_equal(first.vectors, again.vectors)
     other_seed = train_word2vec(walks, graph.n_nodes, SMALL, seed=4)
     assert not np.array_equal(first.vectors, other_seed.vectors)
+
+
+def test_vectors_do_not_depend_on_python_hash_seed() -> None:
+    script = (
+        "import hashlib\n"
+        "from tests.test_graph_word2vec import SMALL, two_cliques\n"
+        "from train.graph.walks import random_walks\n"
+        "from train.graph.word2vec import train_word2vec\n"
+        "walks = random_walks(two_cliques(5), 4, 6, weighted=False, seed=0)\n"
+        "print(hashlib.sha1(train_word2vec(walks, 10, SMALL, seed=0).vectors).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_nodes_without_context_get_zero_rows() -> None:

@@ -50,7 +50,13 @@ def test_from_edges_keeps_direction_and_sorts_neighbours() -> None:
 
 @pytest.mark.parametrize(
     ("src", "dst", "weight"),
-    [([0], [3], [1.0]), ([-1], [0], [1.0]), ([0], [1], [0.0]), ([0], [1], [np.nan]), ([0, 1], [1], [1.0])],
+    [
+        ([0], [3], [1.0]),  # node out of range
+        ([-1], [0], [1.0]),
+        ([0], [1], [0.0]),  # weight not positive
+        ([0], [1], [np.nan]),
+        ([0, 1], [1], [1.0]),  # lengths differ
+    ],
 )
 def test_from_edges_rejects_bad_edges(src: list, dst: list, weight: list) -> None:
     with pytest.raises(ValueError):

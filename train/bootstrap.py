@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 BUNDLED_HETREC = Path(__file__).resolve().parent.parent / "data" / "hetrec2011-lastfm-2k"
 
 
-def build_default_store(path: Path) -> None:
-    """Ingest the bundled data and train the default graph space into a new store at `path`."""
+def build_default_store(path: Path, params: GraphParams | None = None) -> None:
+    """Ingest the bundled data and train the graph space (default settings) into `path`."""
     if not BUNDLED_HETREC.is_dir():
         raise UserError(
             f"the bundled data is not at {BUNDLED_HETREC}: install Sage from its source "
@@ -28,4 +28,4 @@ def build_default_store(path: Path) -> None:
     log.info("building %s from the bundled Last.fm data (one-time)", path)
     with Store.open(path) as store:
         write_catalog(store, read_hetrec(BUNDLED_HETREC))
-    train_graph_space(path, GraphParams(), seed=0, workers=os.cpu_count() or 1, activate=True)
+    train_graph_space(path, params or GraphParams(), seed=0, workers=os.cpu_count() or 1, activate=True)

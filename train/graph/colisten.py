@@ -26,7 +26,7 @@ from store.catalog import Listens
 
 @dataclass(frozen=True)
 class ColisteningParams:
-    neighbours: int = 20  # strongest out-edges each artist keeps
+    neighbours: int = 100  # strongest out-edges each artist keeps
     measure: Literal["cosine", "transition"] = "transition"
     # How a play count counts: every listener once ("binary"), or log(1 + plays), which
     # lets devotion count without letting one obsessive dominate.

@@ -27,7 +27,7 @@ class CSRGraph:
             raise ValueError("CSRGraph needs int64 indptr, int32 indices and float32 weights")
         if indptr.ndim != 1 or len(indptr) == 0 or indptr[0] != 0:
             raise ValueError("indptr must be one-dimensional and start at 0")
-        if np.any(np.diff(indptr) < 0) or indptr[-1] != len(indices) or len(weights) != len(indices):
+        if np.any(np.diff(indptr) < 0) or not indptr[-1] == len(indices) == len(weights):
             raise ValueError("indptr must be non-decreasing and end at the number of edges")
         n_nodes = len(indptr) - 1
         if len(indices) and (indices.min() < 0 or indices.max() >= n_nodes):

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WalkParams:
     walks_per_node: int = 10
-    walk_length: int = 15
+    walk_length: int = 60
     # Uniform steps are SAGE as published; weighted steps follow edge similarity (a
     # Markov chain), the author's stated future work.
     weighted: bool = True

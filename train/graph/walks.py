@@ -77,9 +77,9 @@ def iter_random_walks(
 
     Memory beyond the graph: the start nodes (4 bytes a walk), step tables of 16 bytes a
     node (plus 24 bytes an edge for weighted walks), a few arrays of `chunk_walkers`
-    elements and one chunk. The walks are a function of (graph, walks_per_node, walk_length, weighted,
-    seed, chunk_walkers): changing the chunk size reshuffles which random number drives
-    which walker. `progress` shows a tqdm bar counting walks.
+    elements and one chunk. The walks are a function of (graph, walks_per_node,
+    walk_length, weighted, seed, chunk_walkers): changing the chunk size reshuffles which
+    random number drives which walker. `progress` shows a tqdm bar counting walks.
     """
     if walks_per_node < 1 or walk_length < 1 or chunk_walkers < 1:
         raise ValueError("walks_per_node, walk_length and chunk_walkers must be positive")

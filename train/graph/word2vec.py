@@ -42,7 +42,7 @@ class Word2VecParams:
     negative: int = 5
     ns_exponent: float = 0.75
     epochs: int = 5
-    min_count: int = 1  # every node that appears in a walk gets a vector
+    min_count: int = 1  # every node in the corpus gets a vector
     sample: float = 1e-3  # downsampling of frequent tokens, i.e. of hubs
     alpha: float = 0.025
 
@@ -82,9 +82,11 @@ def train_word2vec(
 
     `walks` is one int array [n_walks, walk_length] or an iterable of such chunks, as
     `random_walks` and `iter_random_walks` produce; STOPPED entries end a walk early.
-    With workers=1 the result is a function of the walks, params and seed (gensim seeds
-    its initial vectors from `seed`; more workers race on shared weights). Raises
-    ValueError when the walks give word2vec nothing to learn from.
+    With workers=1 the result is a function of the walks, params and seed, across
+    interpreter launches too: gensim 4 draws its initial vectors from numpy seeded with
+    `seed`, so PYTHONHASHSEED (which its docs still mention) plays no part. More workers
+    race on shared weights. Raises ValueError when the walks give word2vec nothing to
+    learn from.
     """
     with tempfile.TemporaryDirectory(prefix="sage-walks-") as tmp:
         corpus = write_corpus(walks, n_nodes, Path(tmp) / "walks.txt", progress=progress)

@@ -1,0 +1,140 @@
+"""The handler behind `sage ask`, `sage chat` and the bot, over the real bundled catalog."""
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cli.main import main
+from engine.answer import Engine
+from engine.render import answer_to_dict, render_text
+from engine.resolve import NameResolver
+from engine.space import LoadedSpace
+from store import Store
+from store.catalog import load_artists
+from store.runs import RunRecord, record_run
+from train.graph.pipeline import GraphParams, WalkParams
+from train.graph.word2vec import Word2VecParams
+
+
+def clustered_vectors(catalog, dim: int = 16, seed: int = 0) -> np.ndarray:
+    """Random directions, except that hardcore bands share one, so answers are checkable."""
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((len(catalog.artist_ids), dim)).astype(np.float32)
+    hardcore = ["Minor Threat", "Have Heart", "Sick of It All", "Bane", "Madball", "Agnostic Front"]
+    rows = [catalog.names.index(name) for name in hardcore]
+    vectors[rows] = 5 * rng.standard_normal(dim) + rng.standard_normal((len(rows), dim))
+    return vectors
+
+
+@pytest.fixture(scope="module")
+def engine(bundled_store_path) -> Engine:
+    with Store.open(bundled_store_path, read_only=True) as store:
+        catalog = load_artists(store)
+    space = LoadedSpace.from_arrays(
+        "graph", catalog.artist_ids, clustered_vectors(catalog), catalog
+    )
+    return Engine(NameResolver.from_catalog(catalog), space)
+
+
+def test_answer_echoes_and_recommends(engine):
+    answer = engine.ask("like Minor Threat, Have Heart hate DMX", k=4)
+    assert answer.likes == ("Minor Threat", "Have Heart") and answer.hates == ("DMX",)
+    names = [item.name for item in answer.recommendation.items]
+    assert set(names) <= {"Sick of It All", "Bane", "Madball", "Agnostic Front"}
+    assert all(item.closest_like.name in {"Minor Threat", "Have Heart"}
+               for item in answer.recommendation.items)
+    text = render_text(answer)
+    assert text.startswith("understood: like Minor Threat, Have Heart · hate DMX")
+    assert "close to" in text
+
+
+def test_mission_example_asks_instead_of_guessing(engine):
+    answer = engine.ask("like Inside Out hate DMX")
+    assert answer.recommendation is None
+    assert answer.likes == ()
+    assert any("did you mean" in note for note in answer.notes)
+    assert any("at least one band you like" in note for note in answer.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "hate DMX", "x" * 5000, ", ".join(["Madball"] * 200), "🎸🤘🔥",
+     "l̵̢͓̈́i̷͈̍k̶̨̛e̸̲̓ M̸i̵n̴o̷r̸ T̵h̵r̵e̴a̴t̵", "like **Minor Threat** __x__ `y` ||z||",
+     "@everyone like <@123> <#1> <@&5> Minor Threat", "'; DROP TABLE artists; --",
+     "like \"unclosed", "like Minor Threat*999", "like Minor Threat hate Minor Threat"],
+)
+def test_bad_input_gets_a_short_answer_that_cannot_ping(engine, text):
+    answer = engine.ask(text)
+    rendered = render_text(answer)
+    assert "@everyone" not in rendered and "<@" not in rendered and "<#" not in rendered
+    assert answer.notes or answer.recommendation.items
+    assert all(len(note) < 300 for note in answer.notes)
+    json.dumps(answer_to_dict(answer))
+
+
+def test_excluded_bands_are_not_recommended_again(engine):
+    first = engine.ask("like Minor Threat", k=3)
+    shown = {item.artist_id for item in first.recommendation.items}
+    again = engine.ask("like Minor Threat", k=3, exclude_ids=shown)
+    assert shown.isdisjoint(item.artist_id for item in again.recommendation.items)
+
+
+@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(max_size=300) | st.lists(
+    st.sampled_from(["like", "hate", "love", "+", "-", "but not", "without", ",", '"', "*2",
+                     "Minor Threat", "Love", "Hatebreed", "Earth, Wind & Fire", "@everyone",
+                     "<@1>", "**", "DMX", "Inside Out", "the", "&"]),
+    max_size=12,
+).map(" ".join))
+def test_no_query_raises(engine, text):
+    answer = engine.ask(text, k=3)
+    render_text(answer)
+
+
+@pytest.fixture
+def store_with_graph_run(bundled_store_copy):
+    with Store.open(bundled_store_copy) as store:
+        catalog = load_artists(store)
+        now = datetime.now(UTC)
+        run = RunRecord("graph", "artist", {}, "test", now, now)
+        record_run(store, run, catalog.artist_ids, clustered_vectors(catalog), activate=True)
+    return bundled_store_copy
+
+
+def test_sage_ask_table_json_and_batch(store_with_graph_run, tmp_path, capsys):
+    store = ["--store", str(store_with_graph_run)]
+    assert main([*store, "ask", "like Minor Threat", "--top", "3"]) == 0
+    assert "understood: like Minor Threat" in capsys.readouterr().out
+
+    assert main([*store, "ask", "like Minor Threat", "--top", "3", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["understood"]["likes"] == ["Minor Threat"] and len(answer["results"]) == 3
+
+    batch = tmp_path / "queries.txt"
+    batch.write_text("like Minor Threat\n\nlike Inside Out hate DMX\n", encoding="utf-8")
+    assert main([*store, "ask", "--batch", str(batch), "--top", "2"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(line["results"]) for line in lines] == [2, 0]
+
+
+def test_sage_chat_runs_the_same_handler(store_with_graph_run, monkeypatch, capsys):
+    typed = iter(["like Minor Threat", "like Inside Out", ""])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(typed))
+    assert main(["--store", str(store_with_graph_run), "chat", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "understood: like Minor Threat" in out and "did you mean" in out
+
+
+def test_first_run_builds_the_store_from_bundled_data(tmp_path, monkeypatch, capsys):
+    tiny = GraphParams(walks=WalkParams(walks_per_node=1, walk_length=4),
+                       word2vec=Word2VecParams(vector_size=8, epochs=1))
+    import train.bootstrap
+
+    build = train.bootstrap.build_default_store
+    monkeypatch.setattr(train.bootstrap, "build_default_store", lambda path: build(path, tiny))
+    assert main(["--store", str(tmp_path / "new.duckdb"), "ask", "like Minor Threat"]) == 0
+    assert "understood: like Minor Threat" in capsys.readouterr().out
