@@ -22,8 +22,7 @@ from store.catalog import load_listens  # noqa: E402
 from train.evaluate.baselines import ItemItemRecommender  # noqa: E402
 from train.evaluate.harness import evaluate, format_table  # noqa: E402
 from train.evaluate.split import holdout_split, validation_split  # noqa: E402
-from train.graph.colisten import ColisteningParams  # noqa: E402
-from train.graph.pipeline import GraphParams, WalkParams  # noqa: E402
+from train.graph.params import ColisteningParams, GraphParams, WalkParams  # noqa: E402
 from train.graph.recommender import GraphRecommender  # noqa: E402
 
 SAGE_AS_PUBLISHED = GraphParams(

@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.walks import power_law_graph
+from train.graph.params import Word2VecParams
 from train.graph.walks import random_walks
-from train.graph.word2vec import Word2VecParams, train_on_corpus, write_corpus
+from train.graph.word2vec import train_on_corpus, write_corpus
 
 N_NODES, N_EDGES = 218_000, 2_200_000
 WALKS_PER_NODE, WALK_LENGTH = 10, 15

@@ -43,7 +43,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _eval(args: argparse.Namespace) -> int:
     from train.evaluate.harness import evaluate, evaluate_baselines, format_table
     from train.evaluate.split import holdout_split
-    from train.graph.pipeline import GraphParams
+    from train.graph.params import GraphParams
     from train.graph.recommender import GraphRecommender
 
     with Store.open(args.store) as store:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from train.graph.colisten import ColisteningParams
-from train.graph.pipeline import GraphParams, WalkParams
-from train.graph.word2vec import Word2VecParams
+from train.graph.params import ColisteningParams, GraphParams, WalkParams, Word2VecParams
 
 _GRAPH, _WALKS, _W2V = ColisteningParams(), WalkParams(), Word2VecParams()
 

@@ -16,8 +16,7 @@ from engine.space import LoadedSpace
 from store import Store
 from store.catalog import load_artists
 from store.runs import RunRecord, record_run
-from train.graph.pipeline import GraphParams, WalkParams
-from train.graph.word2vec import Word2VecParams
+from train.graph.params import GraphParams, WalkParams, Word2VecParams
 
 
 def clustered_vectors(catalog, dim: int = 16, seed: int = 0) -> np.ndarray:

@@ -9,7 +9,8 @@ from cli.main import main
 from store import Store
 from store.catalog import Listens
 from store.runs import active_runs, load_space
-from train.graph.colisten import ColisteningParams, colistening_edges
+from train.graph.colisten import colistening_edges
+from train.graph.params import ColisteningParams
 from train.graph.scenes import find_scenes
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from train.graph.csr import CSRGraph
 from train.graph.walks import STOPPED, iter_random_walks, random_walks
-from train.graph.word2vec import Word2VecParams, train_word2vec, write_corpus
+from train.graph.params import Word2VecParams
+from train.graph.word2vec import train_word2vec, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 # In a corpus of a dozen nodes every node counts as frequent: downsampling (sample > 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from store import Store
 from store.errors import UserError
-from train.graph.pipeline import GraphParams
+from train.graph.params import GraphParams
 from train.graph.space import train_graph_space
 from train.ingest.hetrec import read_hetrec
 from train.ingest.write import write_catalog

@@ -22,16 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from store.catalog import Listens
-
-
-@dataclass(frozen=True)
-class ColisteningParams:
-    neighbours: int = 100  # strongest out-edges each artist keeps
-    measure: Literal["cosine", "transition"] = "transition"
-    # How a play count counts: every listener once ("binary"), or log(1 + plays), which
-    # lets devotion count without letting one obsessive dominate.
-    weighting: Literal["binary", "log"] = "log"
-    popularity_penalty: float = 0.0  # beta, for the transition measure only
+from train.graph.params import ColisteningParams
 
 
 @dataclass(frozen=True)

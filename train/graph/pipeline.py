@@ -4,44 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from store.catalog import Listens
-from train.graph.colisten import ColisteningParams, Edges, colistening_edges
+from train.graph.colisten import Edges, colistening_edges
 from train.graph.csr import CSRGraph
-from train.graph.walks import iter_random_walks
-from train.graph.word2vec import Word2VecParams, train_word2vec
+from train.graph.params import GraphParams
+from train.graph.walks import random_walks
+from train.graph.word2vec import train_word2vec
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WalkParams:
-    walks_per_node: int = 10
-    walk_length: int = 60
-    # Uniform steps are SAGE as published; weighted steps follow edge similarity (a
-    # Markov chain), the author's stated future work.
-    weighted: bool = True
-
-
-@dataclass(frozen=True)
-class GraphParams:
-    graph: ColisteningParams = field(default_factory=ColisteningParams)
-    walks: WalkParams = field(default_factory=WalkParams)
-    word2vec: Word2VecParams = field(default_factory=Word2VecParams)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, params: dict) -> GraphParams:
-        return cls(
-            graph=ColisteningParams(**params["graph"]),
-            walks=WalkParams(**params["walks"]),
-            word2vec=Word2VecParams(**params["word2vec"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -68,10 +42,10 @@ def embed_listening_graph(
              timings["graph"])
 
     started = time.perf_counter()
-    walks = np.concatenate(list(iter_random_walks(
+    walks = random_walks(
         graph, params.walks.walks_per_node, params.walks.walk_length,
         weighted=params.walks.weighted, seed=seed, progress=progress,
-    )))
+    )
     timings["walks"] = time.perf_counter() - started
 
     started = time.perf_counter()

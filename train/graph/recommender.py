@@ -7,7 +7,8 @@ import numpy as np
 from store.catalog import Listens
 from train.evaluate.baselines import top_columns
 from train.evaluate.metrics import NO_ARTIST
-from train.graph.pipeline import GraphParams, embed_listening_graph
+from train.graph.params import GraphParams
+from train.graph.pipeline import embed_listening_graph
 
 
 class GraphRecommender:

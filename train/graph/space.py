@@ -16,7 +16,8 @@ from store.catalog import load_listens
 from store.errors import UserError
 from store.runs import RunRecord, fingerprint, record_run
 from train.graph.colisten import Edges
-from train.graph.pipeline import GraphEmbedding, GraphParams, embed_listening_graph
+from train.graph.params import GraphParams
+from train.graph.pipeline import GraphEmbedding, embed_listening_graph
 from train.graph.scenes import Scenes, find_scenes
 
 log = logging.getLogger(__name__)

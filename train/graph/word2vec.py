@@ -24,27 +24,12 @@ from gensim.models import Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 from tqdm import tqdm
 
+from train.graph.params import Word2VecParams
 from train.graph.walks import STOPPED
 
 log = logging.getLogger(__name__)
 
 _ROWS_PER_WRITE = 1 << 16
-
-
-@dataclass(frozen=True)
-class Word2VecParams:
-    """gensim Word2Vec settings; the defaults are SAGE's (CBOW, 100 dimensions) and
-    gensim's own for what SAGE did not state."""
-
-    sg: int = 0  # 0: CBOW, as in SAGE; 1: skip-gram
-    vector_size: int = 100
-    window: int = 5
-    negative: int = 5
-    ns_exponent: float = 0.75
-    epochs: int = 5
-    min_count: int = 1  # every node in the corpus gets a vector
-    sample: float = 1e-3  # downsampling of frequent tokens, i.e. of hubs
-    alpha: float = 0.025
 
 
 @dataclass(frozen=True)

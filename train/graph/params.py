@@ -1,0 +1,65 @@
+"""Every setting of the graph method, in one light module.
+
+Kept apart from the code that runs them so that the CLI can show their defaults without
+importing gensim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ColisteningParams:
+    neighbours: int = 100  # strongest out-edges each artist keeps
+    measure: Literal["cosine", "transition"] = "transition"
+    # How a play count counts: every listener once ("binary"), or log(1 + plays), which
+    # lets devotion count without letting one obsessive dominate.
+    weighting: Literal["binary", "log"] = "log"
+    popularity_penalty: float = 0.0  # beta, for the transition measure only
+
+
+@dataclass(frozen=True)
+class Word2VecParams:
+    """gensim Word2Vec settings; the defaults are SAGE's (CBOW, 100 dimensions) and
+    gensim's own for what SAGE did not state."""
+
+    sg: int = 0  # 0: CBOW, as in SAGE; 1: skip-gram
+    vector_size: int = 100
+    window: int = 5
+    negative: int = 5
+    ns_exponent: float = 0.75
+    epochs: int = 5
+    min_count: int = 1  # every node in the corpus gets a vector
+    sample: float = 1e-3  # downsampling of frequent tokens, i.e. of hubs
+    alpha: float = 0.025
+
+
+@dataclass(frozen=True)
+class WalkParams:
+    walks_per_node: int = 10
+    walk_length: int = 60
+    # Uniform steps are SAGE as published; weighted steps follow edge similarity (a
+    # Markov chain), the author's stated future work.
+    weighted: bool = True
+
+
+@dataclass(frozen=True)
+class GraphParams:
+    graph: ColisteningParams = field(default_factory=ColisteningParams)
+    walks: WalkParams = field(default_factory=WalkParams)
+    word2vec: Word2VecParams = field(default_factory=Word2VecParams)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, params: dict) -> GraphParams:
+        return cls(
+            graph=ColisteningParams(**params["graph"]),
+            walks=WalkParams(**params["walks"]),
+            word2vec=Word2VecParams(**params["word2vec"]),
+        )
+
+
