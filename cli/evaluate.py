@@ -49,6 +49,9 @@ def _eval(args: argparse.Namespace) -> int:
     with Store.open(args.store) as store:
         listens = load_listens(store)
         graph_run = active_runs(store).get("graph")
+    # The test rebuilds the graph from training listens, so a run trained on crawled
+    # edges can only lend its walk and word2vec settings, not take the figures.
+    from_listens = graph_run is not None and graph_run.params.get("edges", "colisten") == "colisten"
     params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
 
     split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
@@ -68,7 +71,7 @@ def _eval(args: argparse.Namespace) -> int:
         },
         "models": {name: _figures(evaluation) for name, evaluation in evaluations.items()},
     }
-    if graph_run is not None:
+    if from_listens:
         with Store.open(args.store) as store:
             update_metrics(store, graph_run.run_id, {"heldout": report["models"]["graph (SAGE)"]
                                                      | {"split": report["split"]}})
@@ -78,6 +81,9 @@ def _eval(args: argparse.Namespace) -> int:
         print(format_table(evaluations))
         if graph_run is None:
             print("no graph run is active: scored the default settings; nothing was stored")
+        elif not from_listens:
+            print(f"graph run {graph_run.run_id} walked stored '{graph_run.params['edges']}' "
+                  "edges: scored its settings on the co-listening graph; nothing was stored")
         else:
             print(f"stored in graph run {graph_run.run_id}'s metrics")
     return 0

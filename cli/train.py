@@ -28,6 +28,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     group = graph.add_argument_group("graph")
+    group.add_argument("--edges", default="colisten",
+                       help="walk the co-listening graph of the store's listens (colisten), or "
+                       "the stored edges of another source, e.g. lastfm after `sage crawl "
+                       "lastfm` (the graph options below then do not apply)")
     group.add_argument("--neighbours", type=int, default=_GRAPH.neighbours,
                        help="strongest co-listened neighbours each artist keeps")
     group.add_argument("--measure", choices=["transition", "cosine"], default=_GRAPH.measure,
@@ -92,7 +96,7 @@ def _train_graph(args: argparse.Namespace) -> int:
 
     run = train_graph_space(
         args.store, graph_params(args), seed=args.seed, workers=args.workers,
-        activate=args.activate,
+        activate=args.activate, edges_from=args.edges,
     )
     stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in run.timings.items())
     print(f"graph run {run.run_id}: {run.dim} dims ({stages})"

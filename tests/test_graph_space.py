@@ -156,3 +156,43 @@ def test_sage_eval_scores_the_graph_where_the_answer_is_known(tmp_path, capsys):
     with Store.open(path, read_only=True) as store:
         stored = active_runs(store)["graph"].metrics["heldout"]
     assert stored["precision_at_3"] == graph["precision_at_3"]
+
+
+def test_train_on_crawled_lastfm_edges(tmp_path):
+    """The original SAGE path: walks over the similar-artists graph a crawl stored."""
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as store:
+        # Two crawled cliques, 1..6 and 11..16, as the crawler stores them (fetched -> similar).
+        store.con.execute(
+            "INSERT INTO artists SELECT i, 'Band ' || i, 'band ' || i, NULL, 'lastfm', i::VARCHAR "
+            "FROM range(1, 17) t(i) WHERE i <= 6 OR i >= 11"
+        )
+        store.con.execute(
+            "INSERT INTO artist_edges SELECT a.i, b.i, 0.5, 'lastfm' FROM range(1, 17) a(i), "
+            "range(1, 17) b(i) WHERE a.i < b.i AND ((b.i <= 6) OR (a.i >= 11))"
+        )
+        crawled = store.con.execute("SELECT * FROM artist_edges ORDER BY ALL").fetchall()
+    assert main(["--store", str(path), "train", "graph", "--edges", "lastfm",
+                 "--walks-per-node", "20", "--walk-length", "10", "--dim", "8",
+                 "--epochs", "20", "--workers", "1"]) == 0
+
+    with Store.open(path, read_only=True) as store:
+        space = load_space(store, "graph")
+        run = active_runs(store)["graph"]
+        assert store.con.execute("SELECT * FROM artist_edges ORDER BY ALL").fetchall() == crawled
+        n_scenes = store.con.execute(
+            "SELECT count(DISTINCT community) FROM artist_scenes WHERE run_id = ?", [run.run_id]
+        ).fetchone()[0]
+    assert run.params["edges"] == "lastfm" and n_scenes == 2
+    assert space.entity_ids.tolist() == [*range(1, 7), *range(11, 17)]
+    unit = space.matrix / np.linalg.norm(space.matrix, axis=1, keepdims=True)
+    first = space.entity_ids <= 6
+    similarity = unit @ unit.T
+    assert similarity[np.ix_(first, first)].mean() > similarity[np.ix_(first, ~first)].mean() + 0.3
+
+
+def test_training_on_edges_nobody_crawled_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    assert main(["--store", str(path), "train", "graph", "--edges", "lastfm"]) == 2
+    assert "no 'lastfm' edges" in capsys.readouterr().err

@@ -20,26 +20,44 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class GraphEmbedding:
-    """Vectors for the artists the graph reaches; row i belongs to `artist_ids[i]`."""
+    """Vectors for the artists of a graph; row i belongs to `artist_ids[i]`."""
 
-    artist_ids: np.ndarray  # int64, sorted: every artist of the listens
+    artist_ids: np.ndarray  # int64, sorted: every artist of the graph
     vectors: np.ndarray  # float32[n, dim]
     trained: np.ndarray  # bool[n]: False for artists no walk visited (no edges)
-    edges: Edges
+    edges: Edges  # over row indices
     timings: dict[str, float]
 
 
 def embed_listening_graph(
     listens: Listens, params: GraphParams, *, seed: int, workers: int = 1, progress: bool = False
 ) -> GraphEmbedding:
-    timings: dict[str, float] = {}
+    """The SAGE method on the related-artists graph that the listens imply."""
     started = time.perf_counter()
     artist_ids = np.unique(listens.artist_ids)
     edges = colistening_edges(listens, artist_ids, params.graph)
+    built = time.perf_counter() - started
+    embedding = embed_graph(artist_ids, edges, params, seed=seed, workers=workers,
+                            progress=progress)
+    embedding.timings["graph"] = built + embedding.timings["graph"]
+    return embedding
+
+
+def embed_graph(
+    artist_ids: np.ndarray,
+    edges: Edges,
+    params: GraphParams,
+    *,
+    seed: int,
+    workers: int = 1,
+    progress: bool = False,
+) -> GraphEmbedding:
+    """Walks over `edges` (directed, over indices into `artist_ids`) fed to word2vec."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     graph = CSRGraph.from_edges(edges.src, edges.dst, edges.weight, len(artist_ids), symmetric=False)
     timings["graph"] = time.perf_counter() - started
-    log.info("graph: %d artists, %d edges in %.1fs", graph.n_nodes, graph.n_edges // 2,
-             timings["graph"])
+    log.info("graph: %d artists, %d directed edges", graph.n_nodes, graph.n_edges)
 
     started = time.perf_counter()
     walks = random_walks(

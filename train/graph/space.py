@@ -17,26 +17,43 @@ from store.errors import UserError
 from store.runs import RunRecord, fingerprint, record_run
 from train.graph.colisten import Edges
 from train.graph.params import GraphParams
-from train.graph.pipeline import GraphEmbedding, embed_listening_graph
+from train.graph.pipeline import GraphEmbedding, embed_graph, embed_listening_graph
 from train.graph.scenes import Scenes, find_scenes
 
 log = logging.getLogger(__name__)
 
 SPACE = "graph"
-EDGE_SOURCE = "colisten"
+COLISTENING = "colisten"  # the graph built from the store's listens at training time
 
 
 def train_graph_space(
-    store_path: Path, params: GraphParams, *, seed: int, workers: int, activate: bool
+    store_path: Path,
+    params: GraphParams,
+    *,
+    seed: int,
+    workers: int,
+    activate: bool,
+    edges_from: str = COLISTENING,
 ) -> RunRecord:
-    """Train on the listens now in the store; the store is only open to read and to write."""
+    """Train on the store's listens, or on stored edges of another source (e.g. "lastfm",
+    as the crawler left them). The store is only open to read and then to write."""
     started_at = datetime.now(UTC)
-    with Store.open(store_path) as store:
-        listens = load_listens(store)
-    if len(listens) == 0:
-        raise UserError(f"{store_path} holds no listens: run `sage ingest` first")
-
-    embedding = embed_listening_graph(listens, params, seed=seed, workers=workers, progress=True)
+    if edges_from == COLISTENING:
+        with Store.open(store_path) as store:
+            listens = load_listens(store)
+        if len(listens) == 0:
+            raise UserError(f"{store_path} holds no listens: run `sage ingest` first")
+        data_fingerprint = fingerprint(listens.user_ids, listens.artist_ids, listens.plays)
+        embedding = embed_listening_graph(
+            listens, params, seed=seed, workers=workers, progress=True
+        )
+    else:
+        with Store.open(store_path) as store:
+            artist_ids, edges = _stored_edges(store, edges_from)
+        data_fingerprint = fingerprint(artist_ids[edges.src], artist_ids[edges.dst], edges.weight)
+        embedding = embed_graph(
+            artist_ids, edges, params, seed=seed, workers=workers, progress=True
+        )
     timings = dict(embedding.timings)
     started = time.perf_counter()
     scenes = find_scenes(embedding.edges, len(embedding.artist_ids), seed=seed)
@@ -45,8 +62,8 @@ def train_graph_space(
     run = RunRecord(
         space=SPACE,
         entity_kind="artist",
-        params=params.to_dict() | {"seed": seed},
-        data_fingerprint=fingerprint(listens.user_ids, listens.artist_ids, listens.plays),
+        params=params.to_dict() | {"seed": seed, "edges": edges_from},
+        data_fingerprint=data_fingerprint,
         started_at=started_at,
         finished_at=datetime.now(UTC),
         timings=timings,
@@ -57,7 +74,7 @@ def train_graph_space(
         recorded = record_run(
             store, run, embedding.artist_ids[trained], embedding.vectors[trained],
             activate=activate,
-            also=lambda con, run_id: _write_graph(con, run_id, embedding, scenes),
+            also=lambda con, run_id: _write_graph(con, run_id, embedding, scenes, edges_from),
         )
     log.info(
         "recorded run %d of %d artist vectors (%d artists have no edges) in %.1fs%s",
@@ -67,27 +84,54 @@ def train_graph_space(
     return recorded
 
 
+def _stored_edges(store: Store, source: str) -> tuple[np.ndarray, Edges]:
+    """A stored graph as edges over its artists' indices, made two-way: a crawl lists only
+    what the artists it fetched point to, and walks must be able to come back."""
+    table = store.con.execute(
+        "SELECT src, dst, weight FROM artist_edges WHERE source = ? AND weight > 0", [source]
+    ).to_arrow_table()
+    if table.num_rows == 0:
+        raise UserError(f"{store.path} holds no '{source}' edges (crawl them with `sage crawl`)")
+    src, dst = table.column("src").to_numpy(), table.column("dst").to_numpy()
+    artist_ids = np.unique(np.concatenate([src, dst]))
+    src_rows = np.searchsorted(artist_ids, src).astype(np.int32)
+    dst_rows = np.searchsorted(artist_ids, dst).astype(np.int32)
+    weight = table.column("weight").to_numpy().astype(np.float32)
+    edges = Edges(
+        src=np.concatenate([src_rows, dst_rows]),
+        dst=np.concatenate([dst_rows, src_rows]),
+        weight=np.concatenate([weight, weight]),
+    )
+    return artist_ids, edges
+
+
 def _write_graph(
-    con: duckdb.DuckDBPyConnection, run_id: int, embedding: GraphEmbedding, scenes: Scenes
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    embedding: GraphEmbedding,
+    scenes: Scenes,
+    edges_from: str,
 ) -> None:
-    """The graph the run walked replaces the previous co-listening graph; scenes are per run."""
+    """Scenes are kept per run; a co-listening graph replaces the previous one (stored
+    edges of other sources were the input and stay as they are)."""
     ids = embedding.artist_ids
     edges: Edges = embedding.edges
-    con.execute("DELETE FROM artist_edges WHERE source = ?", [EDGE_SOURCE])
-    con.register("new_edges", pa.table({
-        "src": ids[edges.src], "dst": ids[edges.dst], "weight": edges.weight.astype(np.float64),
-    }))
     con.register("new_scenes", pa.table({
         "artist_id": ids, "pagerank": scenes.pagerank, "community": scenes.community,
     }))
+    con.register("new_edges", pa.table({
+        "src": ids[edges.src], "dst": ids[edges.dst], "weight": edges.weight.astype(np.float64),
+    }))
     try:
-        con.execute(
-            "INSERT INTO artist_edges SELECT src, dst, weight, ? FROM new_edges", [EDGE_SOURCE]
-        )
         con.execute(
             "INSERT INTO artist_scenes SELECT artist_id, ?, pagerank, community FROM new_scenes",
             [run_id],
         )
+        if edges_from == COLISTENING:
+            con.execute("DELETE FROM artist_edges WHERE source = ?", [COLISTENING])
+            con.execute(
+                "INSERT INTO artist_edges SELECT src, dst, weight, ? FROM new_edges", [COLISTENING]
+            )
     finally:
-        con.unregister("new_edges")
         con.unregister("new_scenes")
+        con.unregister("new_edges")
