@@ -45,13 +45,16 @@ def _eval(args: argparse.Namespace) -> int:
     from train.evaluate.split import holdout_split
     from train.graph.params import GraphParams
     from train.graph.recommender import GraphRecommender
+    from train.graph.space import COLISTENING
 
     with Store.open(args.store) as store:
         listens = load_listens(store)
         graph_run = active_runs(store).get("graph")
     # The test rebuilds the graph from training listens, so a run trained on crawled
     # edges can only lend its walk and word2vec settings, not take the figures.
-    from_listens = graph_run is not None and graph_run.params.get("edges", "colisten") == "colisten"
+    from_listens = (
+        graph_run is not None and graph_run.params.get("edges", COLISTENING) == COLISTENING
+    )
     params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
 
     split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
@@ -61,7 +64,8 @@ def _eval(args: argparse.Namespace) -> int:
                                  split, k=args.k, n_head=args.head)
     }
     if args.baselines:
-        evaluations |= evaluate_baselines(split, k=args.k, n_head=args.head, seed=args.seed).evaluations
+        baselines = evaluate_baselines(split, k=args.k, n_head=args.head, seed=args.seed)
+        evaluations |= baselines.evaluations
 
     report = {
         "split": {
@@ -73,8 +77,8 @@ def _eval(args: argparse.Namespace) -> int:
     }
     if from_listens:
         with Store.open(args.store) as store:
-            update_metrics(store, graph_run.run_id, {"heldout": report["models"]["graph (SAGE)"]
-                                                     | {"split": report["split"]}})
+            heldout = report["models"]["graph (SAGE)"] | {"split": report["split"]}
+            update_metrics(store, graph_run.run_id, {"heldout": heldout})
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -38,6 +38,7 @@ def _info(args: argparse.Namespace) -> int:
                     "data_fingerprint": run.data_fingerprint,
                     "params": run.params,
                     "metrics": run.metrics,
+                    "timings": run.timings,
                 }
                 for space, run in active_runs(store).items()
             },
@@ -61,6 +62,8 @@ def _render(report: dict) -> str:
         lines.append(f"    params  {_compact(run['params'])}")
         if run["metrics"]:
             lines.append(f"    metrics {_compact(run['metrics'])}")
+        if run["timings"]:
+            lines.append(f"    seconds {_compact(run['timings'])}")
     return "\n".join(lines)
 
 
