@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.compose import Seed
-from engine.pipeline import Recommendation, recommend
+from engine.pipeline import Recommendation, Settings, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
 from engine.space import LoadedSpace, load_space
@@ -79,6 +79,7 @@ class Engine:
         novelty: float = 0.0,
         exclude_ids: Collection[int] = (),
     ) -> Answer:
+        Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
         understood = resolve_query(text, self.resolver)
         notes = [
             problem.message

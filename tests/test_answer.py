@@ -137,3 +137,13 @@ def test_first_run_builds_the_store_from_bundled_data(tmp_path, monkeypatch, cap
     monkeypatch.setattr(train.bootstrap, "build_default_store", lambda path: build(path, tiny))
     assert main(["--store", str(tmp_path / "new.duckdb"), "ask", "like Minor Threat"]) == 0
     assert "understood: like Minor Threat" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [(["--top", "0"], "k must be 1 to 100, not 0"),
+     (["--novelty", "5"], "novelty must be -1 to 1, not 5.0")],
+)
+def test_bad_settings_are_one_line_errors(store_with_graph_run, option, error, capsys):
+    assert main(["--store", str(store_with_graph_run), "ask", "no band at all", *option]) == 2
+    assert capsys.readouterr().err.strip() == f"sage: error: {error}"
