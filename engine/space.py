@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.novelty import popularity_of
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
 from store.errors import StoreError
@@ -98,10 +99,7 @@ class LoadedSpace:
                 log.info("%s space: %d %ss have a zero vector and are left out",
                          name, dropped, entity_kind)
         listeners = _listeners_of(catalog, ids)
-        top = np.log1p(listeners.max(initial=0))
-        popularity = (np.log1p(listeners) / top if top > 0 else np.zeros(len(ids))).astype(
-            np.float32
-        )
+        popularity = popularity_of(listeners)
         return cls(
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,

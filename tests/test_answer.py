@@ -19,7 +19,7 @@ from store.runs import RunRecord, record_run
 from train.graph.params import GraphParams, WalkParams, Word2VecParams
 
 
-def clustered_vectors(catalog, dim: int = 16, seed: int = 0) -> np.ndarray:
+def clustered_vectors(catalog, dim: int = 64, seed: int = 0) -> np.ndarray:
     """Random directions, except that hardcore bands share one, so answers are checkable."""
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((len(catalog.artist_ids), dim)).astype(np.float32)

@@ -11,7 +11,7 @@ import pytest
 from engine.compose import Seed, Taste, compose
 from engine.explain import explain_items
 from engine.filters import cap_per_artist, drop_excluded, drop_inputs, drop_near_hates
-from engine.novelty import NOVELTY_SPAN, novelty_scores
+from engine.novelty import POPULARITY_PRIOR, novelty_scores, popularity_of
 from engine.pipeline import SettingError, recommend
 from engine.problems import RecommendProblemKind
 from engine.search import Candidates, similarities, top_candidates
@@ -225,14 +225,19 @@ def test_cap_per_artist_keeps_the_best_ranked_of_each_artist() -> None:
 # --- novelty -------------------------------------------------------------------------
 
 
-def test_novelty_zero_ranks_by_cosine_and_the_knob_shifts_by_popularity() -> None:
+def test_full_novelty_ranks_by_cosine_and_the_knob_scales_the_prior() -> None:
     similarity = np.array([0.9, 0.8], dtype=np.float32)
     popularity = np.array([1.0, 0.0], dtype=np.float32)
-    assert novelty_scores(similarity, popularity, 0.0) is similarity
-    np.testing.assert_allclose(novelty_scores(similarity, popularity, 1.0),
-                               [0.9 - NOVELTY_SPAN, 0.8], rtol=1e-6)
+    assert novelty_scores(similarity, popularity, 1.0) is similarity
+    np.testing.assert_allclose(novelty_scores(similarity, popularity, 0.0),
+                               [0.9 + POPULARITY_PRIOR, 0.8], rtol=1e-6)
     np.testing.assert_allclose(novelty_scores(similarity, popularity, -0.5),
-                               [0.9 + NOVELTY_SPAN / 2, 0.8], rtol=1e-6)
+                               [0.9 + 1.5 * POPULARITY_PRIOR, 0.8], rtol=1e-6)
+
+
+def test_popularity_is_log_listeners_over_the_top() -> None:
+    np.testing.assert_allclose(popularity_of(np.array([0, 9, 99])), [0, 0.5, 1], rtol=1e-6)
+    assert popularity_of(np.array([0, 0])).tolist() == [0, 0]
 
 
 def test_positive_novelty_lifts_rare_artists_and_negative_lifts_popular_ones() -> None:
@@ -272,7 +277,7 @@ def test_recommend_explains_results_hate_removals_and_settings() -> None:
         13: [0.5, -0.1, 1], 14: [0.2, 0, 1], 15: [0, 0, 1],
         16: [0.3, 1, 0.3],  # next to the hate too, but too far down to have been shown
     })
-    answer = recommend(space, [Seed(1)], [Seed(2)], k=3, beta=0.2, novelty=0.0)
+    answer = recommend(space, [Seed(1)], [Seed(2)], k=3, beta=0.2, novelty=1.0)
     assert [item.artist_id for item in answer.items] == [10, 11, 13]
     assert all(item.closest_like.artist_id == 1 for item in answer.items)
     assert [(r.hate_id, [i.artist_id for i in r.removed]) for r in answer.removed_by_hates] == [
@@ -285,9 +290,11 @@ def test_recommend_explains_results_hate_removals_and_settings() -> None:
 def test_recommend_never_returns_inputs_or_excluded_and_keeps_cosine_order() -> None:
     space = random_space(500, 8, seed=4)
     liked, hated = [Seed(0), Seed(1)], [Seed(2)]
-    first = recommend(space, liked, hated, k=10, hate_threshold=1.0)
+    # Novelty +1 drops the popularity prior, leaving the cosine order to check.
+    first = recommend(space, liked, hated, k=10, hate_threshold=1.0, novelty=1.0)
     exclude = {item.artist_id for item in first.items} | set(range(100, 400))
-    second = recommend(space, liked, hated, k=10, hate_threshold=1.0, exclude_ids=exclude)
+    second = recommend(space, liked, hated, k=10, hate_threshold=1.0, novelty=1.0,
+                       exclude_ids=exclude)
     allowed = np.setdiff1d(np.arange(500), [*exclude, 0, 1, 2])
     taste = compose(space, liked, hated).taste.vector
     by_cosine = allowed[np.argsort(-(space.unit[space.rows_of(allowed)] @ taste), kind="stable")]
