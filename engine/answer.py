@@ -21,7 +21,7 @@ from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
 from engine.space import LoadedSpace, load_space
 from store import Store
-from store.catalog import load_artists
+from store.catalog import load_aliases, load_artists
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,7 @@ class Engine:
         started = time.perf_counter()
         with Store.open(store_path, read_only=True) as store:
             catalog = load_artists(store)
-            aliases = store.con.execute(
-                "SELECT artist_id, alias FROM artist_aliases ORDER BY artist_id, alias"
-            ).fetchall()
+            aliases = load_aliases(store)
             loaded = load_space(store, space, catalog)
         engine = cls(NameResolver.from_catalog(catalog, aliases), loaded)
         log.info("engine ready in %.2f s", time.perf_counter() - started)

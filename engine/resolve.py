@@ -45,7 +45,7 @@ from rapidfuzz import fuzz, process
 
 from engine.name_index import NameIndex
 from engine.query import ParsedQuery, Polarity, QueryTerm, parse_query
-from store.catalog import ArtistCatalog, load_artists
+from store.catalog import ArtistCatalog, load_aliases, load_artists
 from store.db import Store
 from store.names import normalize_name
 
@@ -203,10 +203,7 @@ class NameResolver:
 
     @classmethod
     def from_store(cls, store: Store) -> NameResolver:
-        aliases = store.con.execute(
-            "SELECT artist_id, alias FROM artist_aliases ORDER BY artist_id, alias"
-        ).fetchall()
-        return cls.from_catalog(load_artists(store), aliases)
+        return cls.from_catalog(load_artists(store), load_aliases(store))
 
     def resolve(self, name: str) -> Resolution:
         """Never raises; an empty or nonsense name comes back unknown."""

@@ -59,6 +59,13 @@ def load_artists(store: Store) -> ArtistCatalog:
     )
 
 
+def load_aliases(store: Store) -> list[tuple[int, str]]:
+    """Every (artist_id, alias) pair, in a stable order."""
+    return store.con.execute(
+        "SELECT artist_id, alias FROM artist_aliases ORDER BY artist_id, alias"
+    ).fetchall()
+
+
 def catalog_counts(store: Store) -> dict[str, int]:
     counts = {}
     for table in ("artists", "users", "listens", "tags", "artist_tags", "artist_edges"):
