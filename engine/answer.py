@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from engine.compose import Seed
 from engine.pipeline import Recommendation, Settings, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
+from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
 from store import Store
 from store.catalog import load_aliases, load_artists
@@ -34,6 +35,7 @@ class Answer:
     understood: ResolvedQuery
     recommendation: Recommendation | None  # None when there was nothing to search from
     notes: tuple[str, ...]  # one line each, for the person who asked
+    soft_likes: tuple[str, ...] = ()  # bands liked before that joined the typed likes
 
     @property
     def likes(self) -> tuple[str, ...]:
@@ -52,11 +54,13 @@ class Answer:
 
 
 class Engine:
-    """A loaded store: names to resolve and a space to search. Build once, ask many times."""
+    """A loaded store: names to resolve, a space to search and the graph's scenes. Build
+    once, ask many times; it is never changed after, so threads may share it."""
 
-    def __init__(self, resolver: NameResolver, space: LoadedSpace):
+    def __init__(self, resolver: NameResolver, space: LoadedSpace, scenes: Scenes | None = None):
         self.resolver = resolver
         self.space = space
+        self.scenes = scenes if scenes is not None else Scenes.empty()
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -65,7 +69,8 @@ class Engine:
             catalog = load_artists(store)
             aliases = load_aliases(store)
             loaded = load_space(store, space, catalog)
-        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded)
+            scenes = load_scenes(store)
+        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -76,7 +81,11 @@ class Engine:
         k: int = 10,
         novelty: float = 0.0,
         exclude_ids: Collection[int] = (),
+        soft_likes: Sequence[Seed] = (),
     ) -> Answer:
+        """Answer a query. `soft_likes` (bands the asker liked before, with small weights)
+        join the likes the query names, unless the query names them as hates; they never
+        make a search on their own: an answer is about what was typed."""
         Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
         understood = resolve_query(text, self.resolver)
         notes = [
@@ -109,8 +118,32 @@ class Engine:
                 notes.append("Hates only steer away; add a band you like.")
             return Answer(text, understood, None, tuple(notes))
 
+        named = {seed.artist_id for seed in likes + hates}
+        soft = [seed for seed in soft_likes if seed.artist_id not in named]
         recommendation = recommend(
-            self.space, likes, hates, k=k, novelty=novelty, exclude_ids=exclude_ids
+            self.space, likes + soft, hates, k=k, novelty=novelty, exclude_ids=exclude_ids
         )
-        notes += [problem.message for problem in recommendation.problems]
-        return Answer(text, understood, recommendation, tuple(notes))
+        # A soft like the space cannot place is not worth a note: nobody typed it.
+        soft_ids = {seed.artist_id for seed in soft}
+        notes += [
+            problem.message for problem in recommendation.problems
+            if problem.artist_id not in soft_ids
+        ]
+        soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
+        return Answer(text, understood, recommendation, tuple(notes), soft_names)
+
+    def discover(
+        self,
+        likes: Sequence[Seed],
+        hates: Sequence[Seed] = (),
+        *,
+        k: int,
+        exclude_ids: Collection[int] = (),
+        max_per_scene: int | None = None,
+    ) -> Recommendation:
+        """Recommend from seeds rather than text (a server's aggregated taste for its weekly
+        post), optionally at most `max_per_scene` bands of any one scene."""
+        return recommend(
+            self.space, likes, hates, k=k, exclude_ids=exclude_ids,
+            max_per_scene=max_per_scene, scenes=self.scenes,
+        )

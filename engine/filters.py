@@ -63,16 +63,17 @@ def drop_near_hates(
     return candidates.keep(~near), removed
 
 
-def cap_per_artist(
-    candidates: Candidates, artist_of_row: np.ndarray, max_per_artist: int
+def cap_per_group(
+    candidates: Candidates, group_of_row: np.ndarray, max_per_group: int
 ) -> Candidates:
-    """Keep at most `max_per_artist` candidates of any one artist, the best ranked ones."""
-    artists = artist_of_row[candidates.rows]
-    by_artist = np.argsort(artists, kind="stable")  # ranking order within each artist
-    grouped = artists[by_artist]
+    """Keep at most `max_per_group` candidates of any one group (an artist, a scene), the
+    best ranked ones."""
+    groups = group_of_row[candidates.rows]
+    by_group = np.argsort(groups, kind="stable")  # ranking order within each group
+    grouped = groups[by_group]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     sizes = np.diff(np.r_[starts, len(grouped)])
-    place_in_artist = np.arange(len(grouped)) - np.repeat(starts, sizes)
-    keep = np.empty(len(artists), dtype=bool)
-    keep[by_artist] = place_in_artist < max_per_artist
+    place_in_group = np.arange(len(grouped)) - np.repeat(starts, sizes)
+    keep = np.empty(len(groups), dtype=bool)
+    keep[by_group] = place_in_group < max_per_group
     return candidates.keep(keep)

@@ -2,7 +2,7 @@
 
     compose the taste -> score every row (cosine, adjusted for novelty) -> take the best
     candidates -> drop the inputs, the excluded, those too close to a hate, extra ones
-    of an artist -> explain the first k
+    of an artist or of a scene -> explain the first k
 
 A pure function of its inputs: the CLI and the bot call it and render the same answer.
 Filters can only remove, so the search fetches more candidates than asked for; in the
@@ -22,13 +22,14 @@ from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_
 from engine.filters import (
     DEFAULT_HATE_THRESHOLD,
     NearHates,
-    cap_per_artist,
+    cap_per_group,
     drop_excluded,
     drop_inputs,
     drop_near_hates,
 )
 from engine.novelty import novelty_scores
 from engine.problems import RecommendProblem, RecommendProblemKind
+from engine.scenes import NO_SCENE, Scenes
 from engine.search import Candidates, similarities, top_candidates
 from engine.space import NO_ROW, LoadedSpace
 from store.errors import UserError
@@ -51,6 +52,7 @@ class Settings:
     novelty: float = 0.0  # -1 favours the well known, +1 the long tail (see engine.novelty)
     hate_threshold: float = DEFAULT_HATE_THRESHOLD  # see engine.filters.drop_near_hates
     max_per_artist: int = 1  # results of any one artist
+    max_per_scene: int | None = None  # results of any one scene (None: no limit)
 
     def __post_init__(self) -> None:
         checks = [
@@ -61,6 +63,9 @@ class Settings:
              self.hate_threshold),
             (isinstance(self.max_per_artist, int) and self.max_per_artist >= 1,
              "max_per_artist must be 1 or more", self.max_per_artist),
+            (self.max_per_scene is None
+             or (isinstance(self.max_per_scene, int) and self.max_per_scene >= 1),
+             "max_per_scene must be 1 or more", self.max_per_scene),
         ]
         for ok, rule, value in checks:
             if not ok:
@@ -88,19 +93,24 @@ def recommend(
     novelty: float = 0.0,
     hate_threshold: float = DEFAULT_HATE_THRESHOLD,
     max_per_artist: int = 1,
+    max_per_scene: int | None = None,
+    scenes: Scenes | None = None,
     exclude_ids: Collection[int] = (),
 ) -> Recommendation:
     """The k artists nearest the taste of `likes` minus `hates`, each with why.
 
     `exclude_ids` are artists never to recommend (already shown, disliked before).
+    `max_per_scene` needs the `scenes`; artists outside every scene are not limited.
     """
-    settings = Settings(k, beta, novelty, hate_threshold, max_per_artist)
+    settings = Settings(k, beta, novelty, hate_threshold, max_per_artist, max_per_scene)
+    if max_per_scene is not None and scenes is None:
+        raise ValueError("max_per_scene needs the scenes")
     composition = compose(space, likes, hates, beta=beta)
     problems = list(composition.problems)
     items: tuple[RecommendedItem, ...] = ()
     removals: tuple[HateRemoval, ...] = ()
     if composition.taste is not None:
-        chosen, near_hates = _search(space, composition.taste, settings, exclude_ids)
+        chosen, near_hates = _search(space, composition.taste, settings, exclude_ids, scenes)
         if len(chosen) < k:
             problems.append(RecommendProblem(
                 RecommendProblemKind.FEW_RESULTS,
@@ -116,9 +126,19 @@ def recommend(
 
 
 def _search(
-    space: LoadedSpace, taste: Taste, settings: Settings, exclude_ids: Collection[int]
+    space: LoadedSpace,
+    taste: Taste,
+    settings: Settings,
+    exclude_ids: Collection[int],
+    scenes: Scenes | None,
 ) -> tuple[Candidates, NearHates]:
     """The best k rows through the filters, and what the hates removed on the way."""
+    scene_of_row = None
+    if settings.max_per_scene is not None:
+        scene_of_row = scenes.community_of(space.artist_ids)
+        # An artist outside every scene is a scene of its own.
+        outside = scene_of_row == NO_SCENE
+        scene_of_row[outside] = -2 - np.flatnonzero(outside)
     similarity = similarities(space, taste.vector)
     scores = novelty_scores(similarity, space.popularity, settings.novelty)
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
@@ -129,7 +149,9 @@ def _search(
         candidates = top_candidates(similarity, scores, pool)
         kept = drop_excluded(drop_inputs(candidates, taste), excluded_rows)
         kept, near_hates = drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
-        kept = cap_per_artist(kept, space.artist_ids, settings.max_per_artist)
+        kept = cap_per_group(kept, space.artist_ids, settings.max_per_artist)
+        if scene_of_row is not None:
+            kept = cap_per_group(kept, scene_of_row, settings.max_per_scene)
         if len(kept) >= k or pool >= len(space):
             return kept.head(k), near_hates
         pool *= _OVERFETCH

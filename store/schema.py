@@ -103,6 +103,35 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        "tracks and playlists (MPD slices; audio files link to tracks too)",
+        [
+            """CREATE TABLE tracks (
+                track_id   INTEGER PRIMARY KEY,
+                artist_id  INTEGER NOT NULL,
+                title      VARCHAR NOT NULL,
+                norm_title VARCHAR NOT NULL,   -- store.names.normalize_name(title)
+                album      VARCHAR,
+                source     VARCHAR NOT NULL,   -- dataset the track first came from: mpd, audio
+                source_key VARCHAR NOT NULL    -- its id there, e.g. spotify:track:...
+            )""",
+            "CREATE INDEX tracks_by_source ON tracks (source, source_key)",
+            "CREATE INDEX tracks_by_artist ON tracks (artist_id)",
+            """CREATE TABLE playlists (
+                playlist_id INTEGER PRIMARY KEY,
+                name        VARCHAR NOT NULL,
+                source      VARCHAR NOT NULL,   -- mpd
+                source_key  VARCHAR NOT NULL    -- its id there (the MPD pid)
+            )""",
+            """CREATE TABLE playlist_tracks (
+                playlist_id INTEGER NOT NULL,
+                pos         INTEGER NOT NULL,   -- 0-based position in the playlist
+                track_id    INTEGER NOT NULL,
+                PRIMARY KEY (playlist_id, pos)
+            )""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

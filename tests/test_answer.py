@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from cli.main import main
 from engine.answer import Engine
+from engine.compose import Seed
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
+from engine.scenes import NO_SCENE, Scenes, load_scenes
 from engine.space import LoadedSpace
 from store import Store
 from store.catalog import load_artists
@@ -80,6 +82,55 @@ def test_excluded_bands_are_not_recommended_again(engine):
     shown = {item.artist_id for item in first.recommendation.items}
     again = engine.ask("like Minor Threat", k=3, exclude_ids=shown)
     assert shown.isdisjoint(item.artist_id for item in again.recommendation.items)
+
+
+def test_soft_likes_steer_the_answer_but_never_stand_alone(engine):
+    catalog = engine.space.catalog
+    madball = int(catalog.artist_ids[catalog.names.index("Madball")])
+    plain = engine.ask("like Minor Threat", k=3)
+    soft = engine.ask("like Minor Threat", k=3, soft_likes=[Seed(madball, 0.5)])
+    assert soft.soft_likes == ("Madball",) and plain.soft_likes == ()
+    # Madball is now an input: steering, never recommended back.
+    assert madball in {item.artist_id for item in plain.recommendation.items}
+    assert madball not in {item.artist_id for item in soft.recommendation.items}
+    only_soft = engine.ask("hate DMX", soft_likes=[Seed(madball, 0.5)])
+    assert only_soft.recommendation is None
+    hated = engine.ask("like Minor Threat hate Madball", soft_likes=[Seed(madball, 0.5)])
+    assert hated.soft_likes == () and hated.hates == ("Madball",)
+
+
+def test_discover_keeps_to_a_few_bands_per_scene(engine):
+    catalog = engine.space.catalog
+    ids = catalog.artist_ids
+    hardcore = [int(ids[catalog.names.index(name)]) for name in ["Minor Threat", "Have Heart"]]
+    # Every artist in one of 3 scenes, so a cap of 2 leaves at most 6 results.
+    scenes = Scenes(1, ids, ids % 3, np.ones(len(ids)))
+    scened = Engine(engine.resolver, engine.space, scenes)
+    items = scened.discover([Seed(a) for a in hardcore], k=10, max_per_scene=2).items
+    assert len(items) == 6
+    assert np.bincount(scenes.community_of([item.artist_id for item in items])).max() == 2
+    assert len(scened.discover([Seed(a) for a in hardcore], k=10).items) == 10
+
+
+def test_scenes_come_from_the_active_graph_run(bundled_store_copy):
+    with Store.open(bundled_store_copy) as store:
+        assert load_scenes(store).run_id is None
+        catalog = load_artists(store)
+        now = datetime.now(UTC)
+        run = RunRecord("graph", "artist", {}, "test", now, now)
+
+        def write_scenes(con, run_id):
+            con.executemany(
+                "INSERT INTO artist_scenes VALUES (?, ?, ?, ?)",
+                [(int(a), run_id, 0.5, int(a) % 7) for a in catalog.artist_ids[:50]],
+            )
+
+        recorded = record_run(store, run, catalog.artist_ids, clustered_vectors(catalog),
+                              activate=True, also=write_scenes)
+        scenes = load_scenes(store)
+    assert scenes.run_id == recorded.run_id and len(scenes.artist_ids) == 50
+    first, outside = catalog.artist_ids[[3, 60]]
+    assert scenes.community_of([first, outside]).tolist() == [first % 7, NO_SCENE]
 
 
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))

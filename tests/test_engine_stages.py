@@ -10,7 +10,7 @@ import pytest
 
 from engine.compose import Seed, Taste, compose
 from engine.explain import explain_items
-from engine.filters import cap_per_artist, drop_excluded, drop_inputs, drop_near_hates
+from engine.filters import cap_per_group, drop_excluded, drop_inputs, drop_near_hates
 from engine.novelty import POPULARITY_PRIOR, novelty_scores, popularity_of
 from engine.pipeline import SettingError, recommend
 from engine.problems import RecommendProblemKind
@@ -212,14 +212,14 @@ def test_drop_near_hates_without_hates_keeps_everything() -> None:
     assert kept is candidates and len(near.candidates) == 0
 
 
-def test_cap_per_artist_keeps_the_best_ranked_of_each_artist() -> None:
+def test_cap_per_group_keeps_the_best_ranked_of_each_artist() -> None:
     candidates = Candidates(
         np.array([0, 1, 2, 3, 4, 5]), np.linspace(1, 0, 6), np.linspace(1, 0, 6)
     )
     artist_of_row = np.array([7, 8, 7, 7, 9, 8])
-    assert cap_per_artist(candidates, artist_of_row, 1).rows.tolist() == [0, 1, 4]
-    assert cap_per_artist(candidates, artist_of_row, 2).rows.tolist() == [0, 1, 2, 4, 5]
-    assert len(cap_per_artist(candidates.head(0), artist_of_row, 1)) == 0
+    assert cap_per_group(candidates, artist_of_row, 1).rows.tolist() == [0, 1, 4]
+    assert cap_per_group(candidates, artist_of_row, 2).rows.tolist() == [0, 1, 2, 4, 5]
+    assert len(cap_per_group(candidates.head(0), artist_of_row, 1)) == 0
 
 
 # --- novelty -------------------------------------------------------------------------
