@@ -26,6 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="answer every line of this file instead, one JSON object per line")
     _add_answer_options(ask)
     ask.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    ask.add_argument("--map", type=Path, metavar="PNG",
+                     help="also draw the whole space with the query's likes and results "
+                     "marked, into this PNG file (see `sage map --space`)")
     ask.set_defaults(handler=_ask)
 
     chat = commands.add_parser(
@@ -60,6 +63,9 @@ def _ask(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None):
         print(f'sage ask: give a query ("{_EXAMPLE}") or --batch FILE', file=sys.stderr)
         return 2
+    if args.map is not None and args.batch is not None:
+        print("sage ask: --map draws one query, not a --batch", file=sys.stderr)
+        return 2
     engine = load_engine(args)
     if args.batch is not None:
         try:
@@ -73,6 +79,13 @@ def _ask(args: argparse.Namespace) -> int:
                 print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
         return 0
     answer = engine.ask(args.query, k=args.top, novelty=args.novelty)
+    if args.map is not None:
+        from cli.map import write_png
+        from maps.render import space_map  # matplotlib loads only when drawing
+        from maps.space_map import highlight_of
+
+        write_png(space_map(engine, args.store, highlight_of(answer)), args.map)
+        print(f"wrote {args.map}", file=sys.stderr)
     if args.json:
         print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
     else:

@@ -37,10 +37,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-baselines", dest="baselines", action="store_false",
                         help="score only the graph model")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--all", action="store_true",
+                        help="score every space (graph, cf, playlist, hybrid: each active run's "
+                        "settings, the defaults for an untrained graph or cf) with the baselines "
+                        "in one table, plus the Artist2Vec neighbour test of each trained space "
+                        "per popularity group (top 500 artists, 500-5,000, rarer) against related "
+                        "artists from the source it did not learn from (shared playlists or "
+                        "shared listeners); stores each run's figures in its record")
     parser.set_defaults(handler=_eval)
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.all:
+        return _eval_all(args)
     from train.evaluate.harness import evaluate, evaluate_baselines, format_table
     from train.evaluate.split import holdout_split
     from train.graph.params import GraphParams
@@ -102,3 +111,37 @@ def _figures(evaluation) -> dict:
         "fit_seconds": round(evaluation.fit_seconds, 2),
         "recommend_seconds": round(evaluation.recommend_seconds, 2),
     }
+
+
+def _eval_all(args: argparse.Namespace) -> int:
+    from train.evaluate.report import (
+        HeldoutSettings,
+        evaluate_all,
+        format_report,
+        heldout_figures,
+        overlap_figures,
+        report_json,
+        scores_as_trained,
+    )
+
+    settings = HeldoutSettings(args.test_fraction, args.likes, args.k, args.head, args.seed)
+    report = evaluate_all(args.store, settings, workers=args.workers, baselines=args.baselines)
+    stored = []
+    with Store.open(args.store) as store:
+        for space, spec in report.specs.items():
+            if spec.run_id is None:
+                continue
+            metrics = {}
+            if scores_as_trained(spec):
+                metrics["heldout"] = heldout_figures(report.evaluations[space], report.split)
+            if space in report.overlap:
+                metrics["neighbours"] = overlap_figures(report.overlap[space])
+            if metrics:
+                update_metrics(store, spec.run_id, metrics)
+                stored.append(f"{space} run {spec.run_id}")
+    if args.json:
+        print(json.dumps(report_json(report), indent=2))
+    else:
+        print(format_report(report))
+        print(f"stored in the metrics of {', '.join(stored)}" if stored else "nothing was stored")
+    return 0

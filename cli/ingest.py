@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -49,6 +50,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     listens.set_defaults(handler=_ingest_listens)
 
+    audio = sources.add_parser(
+        "audio",
+        help="audio files (mp3, ogg, flac, wav) for the audio model",
+        description="Record every audio file under a folder, link it to a catalog track or "
+        "artist (or a new one: the cold-start case), and cache its mel spectrogram. Artist and "
+        "title come from the folder's manifest.csv (path,artist,title), else the file's tags, "
+        "else a name of the form 'Artist - Title.ext'. A file that does not decode is reported "
+        "and skipped; ingesting the same files again changes nothing.",
+    )
+    audio.add_argument("directory", type=Path, help="folder searched for audio files, recursively")
+    audio.add_argument("--features", type=Path,
+                       help="feature cache folder (default: the store's path + .features)")
+    audio.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="files decoded at once")
+    audio.set_defaults(handler=_ingest_audio)
+
 
 def _ingest_hetrec(args: argparse.Namespace) -> int:
     return _ingest(args.store, lambda: read_hetrec(args.directory))
@@ -57,6 +74,27 @@ def _ingest_hetrec(args: argparse.Namespace) -> int:
 def _ingest_listens(args: argparse.Namespace) -> int:
     source = args.source or args.file.name.split(".")[0]
     return _ingest(args.store, lambda: read_listens_csv(args.file, source=f"listens:{source}"))
+
+
+def _ingest_audio(args: argparse.Namespace) -> int:
+    from train.audio.features import default_feature_dir  # librosa loads only for audio
+    from train.audio.ingest import ingest_audio
+
+    started = time.perf_counter()
+    report = ingest_audio(
+        args.store, args.directory, feature_dir=args.features or default_feature_dir(args.store),
+        workers=args.workers,
+    )
+    links = report.links()
+    print(f"ingested {len(report.files)} audio files into {args.store} in "
+          f"{time.perf_counter() - started:.1f}s: {len(report.with_status('ok'))} new "
+          f"({links['catalog_track']} of catalog tracks, {links['catalog_artist']} new tracks of "
+          f"catalog artists, {links['new_artist']} of new artists), "
+          f"{len(report.with_status('known'))} known already")
+    for file in report.files:
+        if file.status not in ("ok", "known"):
+            print(f"skipped {file.path}: {file.reason}")
+    return 0
 
 
 def _ingest(store_path: Path, read_batch) -> int:

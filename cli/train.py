@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
+from train.audio import params as audio_params
 from train.graph.params import ColisteningParams, GraphParams, WalkParams, Word2VecParams
 
 _GRAPH, _WALKS, _W2V = ColisteningParams(), WalkParams(), Word2VecParams()
@@ -74,6 +76,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     group.add_argument("--no-activate", dest="activate", action="store_false",
                        help="record the run without making it the active graph space")
     graph.set_defaults(handler=_train_graph)
+    _register_audio(spaces)
+    _register_cf(spaces)
+    _register_hybrid(spaces)
+    _register_all(spaces)
 
 
 def graph_params(args: argparse.Namespace) -> GraphParams:
@@ -101,4 +107,208 @@ def _train_graph(args: argparse.Namespace) -> int:
     stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in run.timings.items())
     print(f"graph run {run.run_id}: {run.dim} dims ({stages})"
           f"{'; now active' if args.activate else ''}")
+    return 0
+
+
+def _register_audio(spaces: argparse._SubParsersAction) -> None:
+    defaults = audio_params.TrainParams()
+    audio = spaces.add_parser(
+        "audio",
+        help="the Dieleman method: a CNN predicts tracks' vectors from their sound",
+        description="Train a CNN on the mel spectrograms of the ingested audio files (`sage "
+        "ingest audio`) to predict each file's vector in a target space: its track's own "
+        "vector when the space has tracks, else its artist's. Artists held out of training "
+        "measure it against predicting the mean vector. Every audio track then gets a vector "
+        "in the target space's dimension, the `audio` space: its known vector where it has "
+        "one, the prediction from its sound otherwise (flagged as predicted). Runs on CUDA "
+        "when present; launch with torchrun for several GPUs. Rerunning the same training "
+        "resumes from its checkpoint, so after ingesting new audio it only predicts.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    audio.add_argument("--target-space", default="cf",
+                       help="the space to predict vectors of (cf, playlist, graph, ...)")
+    group = audio.add_argument_group("network and training")
+    group.add_argument("--preset", choices=list(audio_params.PRESETS), default=defaults.preset,
+                       help="network width: small trains in seconds on a CPU, published is "
+                       "Dieleman's size (for a GPU)")
+    group.add_argument("--epochs", type=int, default=defaults.epochs,
+                       help="passes over the training files")
+    group.add_argument("--batch-size", type=int, default=defaults.batch_size,
+                       help="clips per step, over all processes together")
+    group.add_argument("--optimizer", choices=audio_params.OPTIMIZERS, default=defaults.optimizer,
+                       help="SGD with Nesterov momentum, or Adam")
+    group.add_argument("--learning-rate", type=float, default=defaults.learning_rate,
+                       help="step size")
+    group.add_argument("--momentum", type=float, default=defaults.momentum,
+                       help="SGD momentum (0 turns it and Nesterov off)")
+    group.add_argument("--weight-decay", type=float, default=defaults.weight_decay,
+                       help="L2 penalty on the weights")
+    group.add_argument("--crop-frames", type=int, default=defaults.crop_frames,
+                       help="length of the random crops trained on, of the 599 frames (~30 s) "
+                       "kept per file")
+    group.add_argument("--holdout", type=float, default=audio_params.DEFAULT_HOLDOUT,
+                       help="share of the artists (or tracks) held out to evaluate on")
+    group.add_argument("--seed", type=int, default=defaults.seed,
+                       help="seed for initial weights, crops and the held-out split")
+    group = audio.add_argument_group("files and run")
+    group.add_argument("--features", type=Path,
+                       help="feature cache folder (default: the store's path + .features)")
+    group.add_argument("--checkpoint-dir", type=Path,
+                       help="where checkpoints go (default: checkpoints/ in the feature cache)")
+    group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="files decoded at once when features are missing")
+    group.add_argument("--no-activate", dest="activate", action="store_false",
+                       help="record the run without making it the active audio space")
+    audio.set_defaults(handler=_train_audio)
+
+
+def _train_audio(args: argparse.Namespace) -> int:
+    # torch and librosa load only when training audio.
+    from train.audio.features import default_feature_dir
+    from train.audio.space import train_audio_space
+
+    feature_dir = args.features or default_feature_dir(args.store)
+    params = audio_params.TrainParams(
+        preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
+        learning_rate=args.learning_rate, momentum=args.momentum,
+        weight_decay=args.weight_decay, optimizer=args.optimizer,
+        crop_frames=args.crop_frames, seed=args.seed,
+    )
+    run = train_audio_space(
+        args.store, target_space=args.target_space, params=params, feature_dir=feature_dir,
+        checkpoint_dir=args.checkpoint_dir or feature_dir / "checkpoints",
+        holdout=args.holdout, workers=args.workers, activate=args.activate,
+    )
+    if run is None:  # another process of a torchrun group records the run
+        return 0
+    metrics = run.metrics
+    print(f"audio run {run.run_id}: {metrics['tracks']} tracks in {args.target_space}'s "
+          f"{run.dim} dims, {metrics['predicted_tracks']} predicted from sound"
+          f"{'; now active' if args.activate else ''}")
+    if "holdout_files" in metrics:
+        print(f"held-out files ({metrics['holdout_files']}): mean cosine "
+              f"{metrics['holdout_mean_cosine']:.3f} (mean vector "
+              f"{metrics['holdout_baseline_mean_cosine']:.3f}), median rank "
+              f"{metrics['holdout_median_rank']:g} (mean vector "
+              f"{metrics['holdout_baseline_median_rank']:g}) of {metrics['holdout_items']:,}")
+    return 0
+
+
+def _register_cf(spaces: argparse._SubParsersAction) -> None:
+    from train.cf.params import CfParams
+
+    defaults = CfParams()
+    cf = spaces.add_parser(
+        "cf",
+        help="collaborative filtering: implicit-feedback factors of who listens to what",
+        description="Factorise the user x artist listening matrix with implicit-feedback ALS "
+        "(Hu, Koren & Volinsky; the `implicit` library): each artist gets a factor vector, "
+        "the latent factors the audio model learns to predict. Defaults are the settings "
+        "chosen on validation (bench/cf_hybrid_tuning.py).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    cf.add_argument("--factors", type=int, default=defaults.factors, help="vector dimensions")
+    cf.add_argument("--regularization", type=float, default=defaults.regularization,
+                    help="L2 penalty on the factors (larger pulls rare artists toward the rest)")
+    cf.add_argument("--alpha", type=float, default=defaults.alpha,
+                    help="confidence of a listen: 1 + alpha * log(1 + plays)")
+    cf.add_argument("--iterations", type=int, default=defaults.iterations,
+                    help="alternating least-squares sweeps")
+    cf.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
+                    help="how much popularity counts when the bot ranks this space (the "
+                    "novelty knob scales it)")
+    cf.add_argument("--seed", type=int, default=0, help="seed of the initial factors")
+    cf.add_argument("--no-activate", dest="activate", action="store_false",
+                    help="record the run without making it the active cf space")
+    cf.set_defaults(handler=_train_cf)
+
+
+def _train_cf(args: argparse.Namespace) -> int:
+    from train.cf.params import CfParams
+    from train.cf.space import train_cf_space
+
+    params = CfParams(args.factors, args.regularization, args.alpha, args.iterations,
+                      args.popularity_prior)
+    run = train_cf_space(args.store, params, seed=args.seed, activate=args.activate)
+    print(f"cf run {run.run_id}: {run.dim} factors in {run.timings['factorise']:.1f}s"
+          f"{'; now active' if args.activate else ''}")
+    return 0
+
+
+def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
+    from train.hybrid.params import COMPONENTS, HybridParams
+
+    defaults = HybridParams()
+    hybrid = spaces.add_parser(
+        "hybrid",
+        help="combine the trained cf, graph and playlist spaces into one",
+        description="Put the active runs of the component spaces side by side: each artist's "
+        "unit vectors, scaled so that the hybrid cosine is the weighted mean of the spaces' "
+        "cosines. An artist a space lacks gets that part predicted from the spaces it is in "
+        "(ridge regression fitted on the artists both share). Untrained components are left "
+        "out. Defaults are the weights chosen on validation (bench/cf_hybrid_tuning.py).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    for name in COMPONENTS:
+        hybrid.add_argument(f"--{name}-weight", type=float, default=defaults.weights[name],
+                            help=f"share of the {name} space (0 leaves it out)")
+    hybrid.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
+                        help="how much popularity counts when the bot ranks this space")
+    hybrid.add_argument("--ridge", type=float, default=defaults.ridge,
+                        help="L2 penalty of the maps that predict a space's missing vectors")
+    hybrid.add_argument("--no-activate", dest="activate", action="store_false",
+                        help="record the run without making it the active hybrid space")
+    hybrid.set_defaults(handler=_train_hybrid)
+
+
+def _train_hybrid(args: argparse.Namespace) -> int:
+    from train.hybrid.params import COMPONENTS, HybridParams
+    from train.hybrid.space import train_hybrid_space
+
+    params = HybridParams(
+        weights={name: getattr(args, f"{name}_weight") for name in COMPONENTS},
+        popularity_prior=args.popularity_prior, ridge=args.ridge,
+    )
+    run = train_hybrid_space(args.store, params, activate=args.activate)
+    parts = ", ".join(f"{name} run {component['run_id']}"
+                      for name, component in run.params["components"].items())
+    print(f"hybrid run {run.run_id}: {run.dim} dims from {parts}"
+          f"{'; now active' if args.activate else ''}")
+    return 0
+
+
+def _register_all(spaces: argparse._SubParsersAction) -> None:
+    from train.gate import DEFAULT_TOLERANCE
+
+    every = spaces.add_parser(
+        "all",
+        help="retrain every space in order, activating only runs that hold up",
+        description="Retrain graph, cf, playlist, playlist-track, audio and hybrid, in that "
+        "order (a space after those it learns from), each with its active run's settings "
+        "(defaults when it has none) as a new run. Each new artist-space run is scored on the "
+        "held-out split (audio: on its own held-out files) and becomes active only if it does "
+        "not fall behind the active run by more than the tolerance on any measure "
+        "(precision@20 and tail recall); the log says why. Spaces without their data "
+        "(playlists for track vectors, audio files) are skipped. Meant for a schedule.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    every.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                       help="how far below the active run's figure a new run may score, as a "
+                       "share of it (0.05: 5%%)")
+    every.add_argument("--force", action="store_true",
+                       help="activate every new run, whatever its figures")
+    every.add_argument("--seed", type=int, default=0,
+                       help="seed for a space that has no active run to take one from")
+    every.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="threads for word2vec (graph, playlist) and audio decoding")
+    every.set_defaults(handler=_train_all)
+
+
+def _train_all(args: argparse.Namespace) -> int:
+    from train.all import describe, train_all
+
+    outcomes = train_all(args.store, tolerance=args.tolerance, force=args.force,
+                         seed=args.seed, workers=args.workers)
+    for outcome in outcomes:
+        print(describe(outcome))
     return 0

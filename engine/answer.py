@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed
 from engine.pipeline import Recommendation, Settings, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
 from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
+from engine.top_tracks import load_top_tracks
 from store import Store
 from store.catalog import load_aliases, load_artists
 
@@ -54,13 +56,23 @@ class Answer:
 
 
 class Engine:
-    """A loaded store: names to resolve, a space to search and the graph's scenes. Build
-    once, ask many times; it is never changed after, so threads may share it."""
+    """A loaded store: names to resolve, a space to search, the graph's scenes and each
+    artist's top track. Build once, ask many times; it is never changed after, so threads
+    may share it."""
 
-    def __init__(self, resolver: NameResolver, space: LoadedSpace, scenes: Scenes | None = None):
+    def __init__(
+        self,
+        resolver: NameResolver,
+        space: LoadedSpace,
+        scenes: Scenes | None = None,
+        tracks: Mapping[int, str] | None = None,
+        audio: AudioTracks | None = None,
+    ):
         self.resolver = resolver
         self.space = space
         self.scenes = scenes if scenes is not None else Scenes.empty()
+        self.tracks = tracks if tracks is not None else {}  # artist id -> top track title
+        self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -70,7 +82,11 @@ class Engine:
             aliases = load_aliases(store)
             loaded = load_space(store, space, catalog)
             scenes = load_scenes(store)
-        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes)
+            tracks = load_top_tracks(store)
+            audio = load_audio_tracks(store, loaded)
+        if audio is not None:  # artists nobody has listened to, placed by their tracks' sound
+            loaded = audio.place_artists(loaded)
+        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -88,6 +104,8 @@ class Engine:
         make a search on their own: an answer is about what was typed."""
         Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
         understood = resolve_query(text, self.resolver)
+        if self.audio is not None:
+            understood = self.audio.resolve(understood)
         notes = [
             problem.message
             for problem in understood.parsed.problems

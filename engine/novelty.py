@@ -1,12 +1,14 @@
 """The ranking score: similarity plus a popularity prior that the novelty knob scales.
 
-    score = similarity + POPULARITY_PRIOR * (1 - novelty) * popularity
+    score = similarity + prior * (1 - novelty) * popularity
 
 where popularity is log(1 + listeners) over the most listened artist's, in [0, 1], and
 novelty is in [-1, 1]. A listener is more likely to enjoy a near band that many people
 play than an equally near one nobody plays, so at the default novelty 0 the prior
 counts; +1 drops it (pure cosine: the long tail rises), -1 doubles it (the well known
-rise). The logarithm keeps the knob about orders of magnitude: going from 100 to 1,000
+rise). The prior is POPULARITY_PRIOR unless a space's run sets its own
+("popularity_prior" in its params, chosen on validation for that space: the spread of
+cosines differs between spaces, and so does the prior that balances it). The logarithm keeps the knob about orders of magnitude: going from 100 to 1,000
 listeners counts as much as 10,000 to 100,000.
 """
 
@@ -28,10 +30,15 @@ def popularity_of(listeners: np.ndarray) -> np.ndarray:
     return (np.log1p(listeners) / top).astype(np.float32)
 
 
-def novelty_scores(similarity: np.ndarray, popularity: np.ndarray, novelty: float) -> np.ndarray:
+def novelty_scores(
+    similarity: np.ndarray,
+    popularity: np.ndarray,
+    novelty: float,
+    prior: float = POPULARITY_PRIOR,
+) -> np.ndarray:
     """The ranking score of each row (or of each row of a batch [queries, rows]);
     `similarity` itself at novelty +1."""
-    weight = POPULARITY_PRIOR * (1 - novelty)
+    weight = prior * (1 - novelty)
     if weight == 0:
         return similarity
     # One new array, written twice: at 218,000 rows a second temporary array costs more

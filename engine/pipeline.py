@@ -140,7 +140,9 @@ def _search(
         outside = scene_of_row == NO_SCENE
         scene_of_row[outside] = -2 - np.flatnonzero(outside)
     similarity = similarities(space, taste.vector)
-    scores = novelty_scores(similarity, space.popularity, settings.novelty)
+    scores = novelty_scores(
+        similarity, space.popularity, settings.novelty, space.popularity_prior
+    )
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     excluded_rows = excluded_rows[excluded_rows != NO_ROW]
     k = settings.k

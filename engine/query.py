@@ -96,14 +96,16 @@ class ParsedQuery:
 
 NameScore = Callable[[str], float]
 
-_POLARITY_WORDS = {
+# The words that make a query: what a name cannot start with unquoted. Shared with
+# engine.complete, which needs to know where a name being typed starts.
+POLARITY_WORDS = {
     **dict.fromkeys(["like", "likes", "love", "loves", "+"], Polarity.LIKE),
     **dict.fromkeys(
         ["hate", "hates", "dislike", "dislikes", "not", "without", "except", "-", "–", "−"],
         Polarity.HATE,
     ),
 }
-_CONNECTORS = {"and", "but"}
+CONNECTORS = {"and", "but"}
 
 # Discord user, role, channel, emoji, timestamp and slash-command mentions, and pings.
 _MENTION = re.compile(
@@ -201,13 +203,13 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
             tokens.append(_Token(_Kind.WEIGHT, match["weight"], start, end))
         elif match["sign"] is not None:
             sign = match["sign"]
-            tokens.append(_Token(_Kind.KEYWORD, sign, start, end, _POLARITY_WORDS[sign]))
+            tokens.append(_Token(_Kind.KEYWORD, sign, start, end, POLARITY_WORDS[sign]))
         elif match["word"] is not None:
             word = match["word"]
             key = word.casefold().rstrip(":")
-            if key in _POLARITY_WORDS:
-                tokens.append(_Token(_Kind.KEYWORD, word, start, end, _POLARITY_WORDS[key]))
-            elif key in _CONNECTORS:
+            if key in POLARITY_WORDS:
+                tokens.append(_Token(_Kind.KEYWORD, word, start, end, POLARITY_WORDS[key]))
+            elif key in CONNECTORS:
                 tokens.append(_Token(_Kind.KEYWORD, word, start, end))
             else:
                 tokens.append(_Token(_Kind.WORD, word, start, end))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.novelty import popularity_of
+from engine.novelty import POPULARITY_PRIOR, popularity_of
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
 from store.errors import StoreError
@@ -38,6 +38,7 @@ class LoadedSpace:
     listeners: np.ndarray  # int64, listeners of each row's artist (0 when unknown)
     popularity: np.ndarray  # float32 in [0, 1]: log(1 + listeners) over the space's top one
     catalog: ArtistCatalog  # every artist's name, for explanations
+    popularity_prior: float = POPULARITY_PRIOR  # this space's weight of popularity in ranking
 
     def __len__(self) -> int:
         return len(self.entity_ids)
@@ -76,6 +77,7 @@ class LoadedSpace:
         *,
         entity_kind: str = "artist",
         run_id: int | None = None,
+        popularity_prior: float = POPULARITY_PRIOR,
     ) -> LoadedSpace:
         """Sort rows by id, scale them to unit length and drop the zero ones."""
         if entity_kind != "artist":
@@ -103,7 +105,7 @@ class LoadedSpace:
         return cls(
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
-            popularity=popularity, catalog=catalog,
+            popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
         )
 
 
@@ -128,6 +130,7 @@ def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) ->
     space = LoadedSpace.from_arrays(
         name, vectors.entity_ids, vectors.matrix, catalog,
         entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
+        popularity_prior=vectors.run.params.get("popularity_prior", POPULARITY_PRIOR),
     )
     log.info("%s space (run %s): %d x %d loaded in %.2f s",
              name, space.run_id, len(space), space.dim, time.perf_counter() - started)

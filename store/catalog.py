@@ -66,8 +66,44 @@ def load_aliases(store: Store) -> list[tuple[int, str]]:
     ).fetchall()
 
 
+@dataclass(frozen=True)
+class Playlists:
+    """Every playlist with tracks, flat: playlist i's entries, in order, are rows
+    offsets[i]:offsets[i + 1] of `track_ids` and `artist_ids`."""
+
+    playlist_ids: np.ndarray  # int64, ascending
+    offsets: np.ndarray  # int64 (len(playlist_ids) + 1,)
+    track_ids: np.ndarray  # int32 per entry (the MPD has 66 million entries)
+    artist_ids: np.ndarray  # int32 per entry: the artist of its track
+
+    def __len__(self) -> int:
+        return len(self.playlist_ids)
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.track_ids)
+
+
+def load_playlists(store: Store) -> Playlists:
+    """Playlists without tracks are left out."""
+    table = store.con.execute(
+        """SELECT p.playlist_id, p.track_id, t.artist_id
+           FROM playlist_tracks p JOIN tracks t USING (track_id)
+           ORDER BY p.playlist_id, p.pos"""
+    ).fetchnumpy()
+    entry_playlists = table["playlist_id"]
+    starts = np.flatnonzero(np.diff(entry_playlists, prepend=-1))
+    return Playlists(
+        playlist_ids=entry_playlists[starts].astype(np.int64),
+        offsets=np.r_[starts, len(entry_playlists)].astype(np.int64),
+        track_ids=table["track_id"].astype(np.int32),
+        artist_ids=table["artist_id"].astype(np.int32),
+    )
+
+
 def catalog_counts(store: Store) -> dict[str, int]:
     counts = {}
-    for table in ("artists", "users", "listens", "tags", "artist_tags", "artist_edges"):
+    for table in ("artists", "users", "listens", "tags", "artist_tags", "artist_edges",
+                  "tracks", "playlists", "playlist_tracks"):
         counts[table] = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return counts

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,13 @@ from store.errors import StoreError
 from store.schema import LATEST_VERSION, MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+# DuckDB lets one process write a file or many read it, and a reader's brief look (the
+# bot checking for a new model) blocks a writer as surely as another writer does. A
+# writer therefore waits this long for the lock before giving up; a reader never waits,
+# since what blocks it (training, ingest) holds the lock for minutes.
+WRITER_LOCK_WAIT_SECONDS = 30.0
+_LOCK_ERROR = "Could not set lock"
 
 
 def default_store_path() -> Path:
@@ -42,10 +51,7 @@ class Store:
             raise StoreError(f"no store at {path}: build one with `sage ingest hetrec` first")
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise StoreError(f"cannot open store {path}: {exc}") from exc
+        con = _connect(path, read_only)
         store = cls(con, path, read_only)
         try:
             store._migrate()
@@ -111,3 +117,18 @@ class Store:
                 con.execute(
                     "INSERT INTO schema_version VALUES (?, ?, now())", [version, description]
                 )
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + (0.0 if read_only else WRITER_LOCK_WAIT_SECONDS)
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if _LOCK_ERROR not in str(exc) or time.monotonic() >= deadline:
+                raise StoreError(f"cannot open store {path}: {exc}") from exc
+            log.debug("store %s is locked by another process; waiting", path)
+            # Jittered, so two waiting writers do not retry in step.
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, 1.0)

@@ -132,6 +132,34 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        4,
+        "audio files, and which vectors of an audio run were predicted from sound",
+        [
+            """CREATE TABLE audio_files (
+                sha256     VARCHAR PRIMARY KEY,  -- of the file's bytes; also its feature-cache key
+                path       VARCHAR NOT NULL,     -- where it was last ingested from
+                bytes      BIGINT NOT NULL,
+                tag_artist VARCHAR,              -- what the file's own tags say
+                tag_title  VARCHAR,
+                tag_album  VARCHAR,
+                artist     VARCHAR,              -- as chosen: manifest.csv, else tags, else name
+                title      VARCHAR NOT NULL,     -- as chosen; the file name when nothing says
+                named_by   VARCHAR NOT NULL,     -- manifest, tags, filename or none
+                status     VARCHAR NOT NULL,     -- ok, undecodable, no_artist
+                reason     VARCHAR,              -- why it is not ok
+                track_id   INTEGER,              -- the track it is a recording of, when ok
+                link       VARCHAR,              -- catalog_track, catalog_artist or new_artist
+                added_at   TIMESTAMPTZ NOT NULL
+            )""",
+            """CREATE TABLE audio_predictions (
+                run_id    INTEGER NOT NULL,   -- an audio run; its vectors are in vectors_d{dim}
+                track_id  INTEGER NOT NULL,
+                predicted BOOLEAN NOT NULL,   -- from the sound alone, or the track's known target
+                PRIMARY KEY (run_id, track_id)
+            )""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -15,6 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED_HETREC = REPO / "data" / "hetrec2011-lastfm-2k"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
+# The Discord bot's fixtures (dpytest, a small engine), kept in their own module.
+pytest_plugins = ["tests.bot_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:

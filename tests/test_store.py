@@ -1,5 +1,10 @@
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -140,3 +145,46 @@ def test_concurrent_reader_sees_old_or_new_model_never_a_mix(tmp_path):
     assert {run_id for run_id, _, _ in seen} == set(marker)  # both models were read
     for run_id, low, high in seen:
         assert low == high == marker[run_id]
+
+
+def _hold_store(path: Path, *, read_only: bool, seconds: float) -> subprocess.Popen:
+    """Another process with the store open for `seconds`; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from store import Store
+            with Store.open({str(path)!r}, read_only={read_only}):
+                print("holding", flush=True)
+                time.sleep({seconds})
+        """)],
+        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_writer_waits_for_a_brief_reader_elsewhere(tmp_path):
+    path = tmp_path / "sage.duckdb"
+    Store.open(path).close()
+    reader = _hold_store(path, read_only=True, seconds=1.0)
+    try:
+        started = time.monotonic()
+        with Store.open(path) as store:
+            assert store.schema_version == LATEST_VERSION
+        assert time.monotonic() - started > 0.3  # it did wait for the reader
+    finally:
+        reader.wait(timeout=30)
+
+
+def test_a_reader_does_not_wait_for_a_writer_elsewhere(tmp_path):
+    path = tmp_path / "sage.duckdb"
+    Store.open(path).close()
+    writer = _hold_store(path, read_only=False, seconds=5.0)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="lock"):
+            Store.open(path, read_only=True)
+        assert time.monotonic() - started < 2.0
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)

@@ -1,0 +1,167 @@
+"""The Discord bot: configuration, the bot with its cogs, and running it.
+
+    create_bot(config) -> SageBot; run_bot(config) -> exit code
+
+At start (setup_hook) the bot opens its state file, loads the engine, adds the cogs and
+starts the weekly scheduler; when connected (on_ready) it sends any weekly post that came
+due while it was down. Slash commands are registered with Discord only when asked
+(`sage bot --sync`): syncing on every start would spend a rate-limited API call for
+nothing, and commands stay registered between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.cogs import GROUP
+from bot.cogs.admin import Admin
+from bot.cogs.feedback import Feedback
+from bot.cogs.maps import Maps
+from bot.cogs.privacy import Privacy
+from bot.cogs.recommend import Recommend
+from bot.cogs.weekly import Weekly
+from bot.embeds import help_embed, weekly_embed
+from bot.engine_host import EngineHost
+from bot.errors import error_reply
+from bot.safety import NO_MENTIONS
+from bot.schedule import WeeklyScheduler
+from bot.state import BotState
+from bot.weekly import WeeklyPost
+from engine.answer import DEFAULT_SPACE
+
+log = logging.getLogger(__name__)
+
+# The Recommend cog defines the group the others attach to: it loads first.
+COGS = (Recommend, Feedback, Privacy, Weekly, Admin, Maps)
+
+EXIT_BAD_TOKEN = 2  # as the CLI's other user errors
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    store_path: Path
+    state_path: Path
+    space: str = DEFAULT_SPACE
+    message_content: bool = False  # the privileged intent that `!sage …` needs
+    reload_every: float = 60.0  # seconds between looks at the store's active runs
+    sync_commands: bool = False  # register the slash commands with Discord at start
+    prefix: str = "!"
+    token: str | None = field(default=None, repr=False)
+
+
+def intents_for(config: BotConfig) -> discord.Intents:
+    """Only what Sage uses. Without Message Content, prefix commands still work when they
+    mention the bot (`@Sage sage like …`) and in direct messages; slash commands always."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = intents.dm_messages = True
+    intents.guild_reactions = intents.dm_reactions = True
+    intents.message_content = config.message_content
+    return intents
+
+
+class SageBot(commands.Bot):
+    state: BotState
+    weekly: WeeklyScheduler
+
+    def __init__(self, config: BotConfig, engines: EngineHost | None = None):
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(config.prefix),
+            intents=intents_for(config),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,  # `sage help` instead: `!help` belongs to whichever bot
+        )
+        self.config = config
+        self.engines = engines or EngineHost(
+            config.store_path, config.space, reload_every=config.reload_every
+        )
+
+    async def setup_hook(self) -> None:
+        self.state = await asyncio.to_thread(BotState.open, self.config.state_path)
+        await self.engines.start()
+        for cog in COGS:
+            await self.add_cog(cog(self))
+        self.weekly = WeeklyScheduler(self.state, lambda: self.engines.engine,
+                                      self.send_weekly_post)
+        await self.weekly.start()
+        if self.config.sync_commands:
+            synced = await self.tree.sync()
+            log.info("registered %d slash commands with Discord", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+        # Again after the sweep at start: this runs after every reconnect too, and a week
+        # is claimed once, so a sweep that finds nothing due costs nothing.
+        await self.weekly.catch_up()
+
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        if (
+            isinstance(error, commands.MissingRequiredArgument)
+            and ctx.command is not None
+            and ctx.command.qualified_name == GROUP
+        ):  # a bare `!sage`
+            await ctx.send(embed=help_embed(self.config.prefix), allowed_mentions=NO_MENTIONS)
+            return
+        reply = error_reply(error, prefix=self.config.prefix, command=ctx.command)
+        if reply is not None:
+            await ctx.send(reply, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def send_weekly_post(self, channel_id: int, post: WeeklyPost) -> int:
+        """The scheduler's `send`: post to the channel, return the message's id."""
+        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+        message = await channel.send(embed=weekly_embed(post), allowed_mentions=NO_MENTIONS)
+        return message.id
+
+    async def close(self) -> None:
+        await self.engines.stop()
+        # After a failed login setup_hook never ran: there is no scheduler or state yet.
+        if hasattr(self, "weekly"):
+            self.weekly.shutdown()
+        if hasattr(self, "state"):
+            self.state.close()
+        await super().close()
+
+
+class ShardedSageBot(SageBot, commands.AutoShardedBot):
+    """Sage over several gateway connections, for bots in thousands of servers."""
+
+
+def create_bot(
+    config: BotConfig, *, sharded: bool = False, engines: EngineHost | None = None
+) -> SageBot:
+    """The bot, not yet connected. `engines` replaces the host that loads from the store."""
+    # Sage has no voice: the warnings that voice libraries are missing are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    return (ShardedSageBot if sharded else SageBot)(config, engines)
+
+
+def run_bot(config: BotConfig, *, sharded: bool = False) -> int:
+    """Run until stopped; the exit code. A missing or rejected token is one clear line."""
+    if not config.token:
+        return _fail("set DISCORD_TOKEN to your bot's token (Discord developer portal > "
+                     "your application > Bot > Reset Token)")
+    try:
+        create_bot(config, sharded=sharded).run(config.token, log_handler=None)
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        print(f"sage bot: error: cannot reach Discord: {exc}", file=sys.stderr)
+        return 1
+    except discord.LoginFailure:
+        return _fail("Discord rejected the token in DISCORD_TOKEN: reset it in the developer "
+                     "portal and try again")
+    except discord.PrivilegedIntentsRequired:
+        return _fail("--message-content needs the Message Content intent: turn it on in the "
+                     "developer portal (your application > Bot > Privileged Gateway Intents)")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"sage bot: error: {message}", file=sys.stderr)
+    return EXIT_BAD_TOKEN

@@ -1,0 +1,120 @@
+"""`!sage like … hate …` (`/sage ask`), `sage similar BAND` and `sage help`.
+
+Each command is thin: defer (a slash command must be acknowledged within 3 seconds),
+run the engine in an engine thread with the asker's feedback, send the embed, remember
+the result message so reactions on it become votes, and add 👍 👎 to invite them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs import GROUP
+from bot.embeds import answer_embed, help_embed
+from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_likes
+from bot.safety import NO_MENTIONS, clip_query, escape
+from bot.state import BotState
+from engine.answer import Answer, Engine
+from engine.complete import complete_query
+from engine.query import Polarity
+
+if TYPE_CHECKING:
+    from bot.app import SageBot
+
+log = logging.getLogger(__name__)
+
+# Per user: a handful of queries, then a pause. Enough to refine a query by hand.
+QUERIES_PER_WINDOW = 5
+WINDOW_SECONDS = 30.0
+
+
+def ask_for(engine: Engine, state: BotState, user_id: int, text: str) -> Answer:
+    """The engine's answer, minus the bands the user disliked, steered by those they
+    liked. Blocking: run it in an engine thread (EngineHost.run)."""
+    feedback = state.feedback(user_id)
+    return engine.ask(
+        clip_query(text), k=MAX_RESULTS, exclude_ids=feedback.disliked,
+        soft_likes=soft_likes(feedback),
+    )
+
+
+def _similar_title(answer: Answer) -> str:
+    return f"Bands like {escape(answer.likes[0])}" if answer.likes else "Bands like that"
+
+
+def named_ids(answer: Answer, polarity: Polarity) -> list[int]:
+    return [
+        term.resolution.artist.artist_id
+        for term in answer.understood.terms
+        if term.term.polarity is polarity and term.resolution.artist is not None
+    ]
+
+
+class Recommend(commands.Cog):
+    def __init__(self, bot: SageBot):
+        self.bot = bot
+
+    @commands.hybrid_group(name=GROUP, fallback="ask")
+    @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
+    @app_commands.describe(query="e.g. like Minor Threat, Have Heart hate DMX")
+    async def sage(self, ctx: commands.Context, *, query: str) -> None:
+        """Bands for your taste: like some bands, hate others."""
+        await self.answer(ctx, query, title=lambda answer: "Bands for you")
+
+    @sage.autocomplete("query")
+    async def _complete_query(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = complete_query(self.bot.engines.completer, current)
+        return [app_commands.Choice(name=name, value=name) for name in names]
+
+    @sage.command(name="similar")
+    @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
+    @app_commands.describe(band="a band you like")
+    async def similar(self, ctx: commands.Context, *, band: str) -> None:
+        """Bands like one band."""
+        # Quoted, the whole text is one name ("Love", "Earth, Wind & Fire").
+        await self.answer(ctx, '"' + band.replace('"', "") + '"', title=_similar_title)
+
+    @similar.autocomplete("band")
+    async def _complete_band(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = self.bot.engines.completer.complete(current)
+        return [app_commands.Choice(name=name, value=name) for name in names]
+
+    @sage.command(name="help")
+    async def help(self, ctx: commands.Context) -> None:
+        """How to ask Sage, rate its answers, and what it stores."""
+        await ctx.send(embed=help_embed(self.bot.config.prefix), ephemeral=True,
+                       allowed_mentions=NO_MENTIONS)
+
+    async def answer(
+        self, ctx: commands.Context, query: str, *, title: Callable[[Answer], str]
+    ) -> None:
+        await ctx.defer()
+        answer = await self.bot.engines.run(ask_for, self.bot.state, ctx.author.id, query)
+        message = await ctx.send(embed=answer_embed(answer, title=title(answer)),
+                                 allowed_mentions=NO_MENTIONS)
+        items = answer.recommendation.items if answer.recommendation is not None else ()
+        if not items:
+            return
+        await asyncio.to_thread(
+            self.bot.state.record_results, message.id,
+            guild_id=ctx.guild.id if ctx.guild else None, channel_id=ctx.channel.id,
+            user_id=ctx.author.id, artist_ids=[item.artist_id for item in items],
+            like_ids=named_ids(answer, Polarity.LIKE), hate_ids=named_ids(answer, Polarity.HATE),
+        )
+        try:
+            for emoji in (LIKE_EMOJI, DISLIKE_EMOJI):
+                await message.add_reaction(emoji)
+        except discord.HTTPException as exc:  # no Add Reactions permission: still usable
+            log.debug("cannot add rating reactions in channel %s: %s", ctx.channel.id, exc)
+

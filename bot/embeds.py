@@ -1,0 +1,184 @@
+"""Sage's answers as Discord embeds: pure functions from engine data to discord.Embed.
+
+Everything shown that did not come from Sage's own wording is escaped (bot.safety), and
+every piece is clipped to Discord's limits, so no answer can ping, break formatting or
+be refused for its length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import discord
+
+from bot.feedback import FOOTER, HELP, Vote
+from bot.safety import (
+    DESCRIPTION_CHARS,
+    EMBED_CHARS,
+    FIELD_VALUE_CHARS,
+    FOOTER_CHARS,
+    TITLE_CHARS,
+    clip,
+    escape,
+)
+from bot.state import UserData
+from bot.weekly import WeeklyPost
+from engine.answer import Answer
+
+ANSWER_COLOUR = discord.Colour.teal()
+NOTICE_COLOUR = discord.Colour.gold()
+
+Names = Callable[[Sequence[int]], list[str]]  # artist ids -> names (LoadedSpace.artist_names)
+
+# How many hate removals and names per removal an answer lists.
+_REMOVALS_SHOWN = 3
+_REMOVED_NAMES_SHOWN = 3
+# How many names the profile lists per kind of vote.
+_PROFILE_NAMES = 30
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(escape(name) for name in names)
+
+
+def _embed(title: str, description: str, colour: discord.Colour) -> discord.Embed:
+    return discord.Embed(
+        title=clip(title, TITLE_CHARS),
+        description=clip(description, DESCRIPTION_CHARS),
+        colour=colour,
+    )
+
+
+def _field(embed: discord.Embed, name: str, value: str) -> None:
+    if value and len(embed) + len(name) + min(len(value), FIELD_VALUE_CHARS) <= EMBED_CHARS:
+        embed.add_field(name=name, value=clip(value, FIELD_VALUE_CHARS), inline=False)
+
+
+def understood(answer: Answer) -> str:
+    """What Sage read in the query, in the names of the bands it found."""
+    parts = []
+    if answer.likes:
+        parts.append("like " + _names(answer.likes))
+    if answer.hates:
+        parts.append("hate " + _names(answer.hates))
+    if answer.soft_likes:
+        parts.append("and bands you liked before: " + _names(answer.soft_likes))
+    return " · ".join(parts) if parts else "no band I know"
+
+
+def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
+    """Numbered bands, why each, what was understood, notes (did you mean...), and how to
+    rate them."""
+    recommendation = answer.recommendation
+    items = recommendation.items if recommendation is not None else ()
+    lines = [
+        f"**{item.rank}. {escape(item.name)}** · close to {escape(item.closest_like.name)}"
+        for item in items
+    ]
+    embed = _embed(
+        title, "\n".join(lines) or "Nothing to recommend yet.", ANSWER_COLOUR
+    )
+    _field(embed, "Understood", understood(answer))
+    _field(embed, "Notes", "\n".join(f"• {escape(note)}" for note in answer.notes))
+    removals = [r for r in (recommendation.removed_by_hates if recommendation else ()) if r.removed]
+    _field(embed, "Kept out", "\n".join(
+        f"hating {escape(r.hate_name)}: "
+        + _names([item.name for item in r.removed[:_REMOVED_NAMES_SHOWN]])
+        + (f" and {len(r.removed) - _REMOVED_NAMES_SHOWN} more"
+           if len(r.removed) > _REMOVED_NAMES_SHOWN else "")
+        for r in removals[:_REMOVALS_SHOWN]
+    ))
+    if items:
+        embed.set_footer(text=clip(FOOTER, FOOTER_CHARS))
+    return embed
+
+
+def help_embed(prefix: str) -> discord.Embed:
+    usage = "\n".join([
+        f"`{prefix}sage like Minor Threat, Have Heart hate DMX` or `/sage ask`: bands for your "
+        "taste (also love, +/-, but not, without; \"quotes\" keep a name whole; "
+        "`Name*2` counts it twice)",
+        f"`{prefix}sage similar BAND` or `/sage similar`: bands like one band",
+        f"`{prefix}sage map BAND` or `/sage map`: a picture of the band's neighbourhood",
+        f"`{prefix}sage profile`: what Sage stores about you",
+        f"`{prefix}sage forget me`: delete all of it",
+        f"`{prefix}sage help`: this",
+    ])
+    admin = "\n".join([
+        f"`{prefix}sage setup #channel [day] [HH:MM] [time zone]`: a weekly discovery post "
+        "(default Monday 09:00 UTC)",
+        f"`{prefix}sage weekly preview`: the post as it would look now",
+        f"`{prefix}sage reload`: load the newest trained model now (bot owner only)",
+    ])
+    embed = _embed("Sage: bands you have not heard yet", usage, ANSWER_COLOUR)
+    _field(embed, "Server admins (Manage Server)", admin)
+    _field(embed, "Rating", HELP)
+    return embed
+
+
+def profile_embed(data: UserData, names: Names) -> discord.Embed:
+    """Everything the state holds about one user, readably."""
+    current: dict[int, Vote] = {}
+    for vote in data.votes:  # most recent first: the first seen is the one that counts
+        current.setdefault(vote.artist_id, vote.vote)
+    liked = [a for a, vote in current.items() if vote is Vote.LIKE]
+    disliked = [a for a, vote in current.items() if vote is Vote.DISLIKE]
+    embed = _embed(
+        "What Sage stores about you",
+        "Discord ids (yours, and of the servers, channels and messages involved), the "
+        "bands your queries named and got back, your rating reactions, and when. Never "
+        "the words you typed, never a name. `forget me` deletes all of it.",
+        NOTICE_COLOUR,
+    )
+    _field(embed, f"Bands you like ({len(liked)})", _listed(liked, names))
+    _field(embed, f"Bands you dislike ({len(disliked)})", _listed(disliked, names))
+    queries = [
+        f"{q.asked_at:%Y-%m-%d}: "
+        + " · ".join(part for part in (
+            "like " + _names(names(q.like_ids)) if q.like_ids else "",
+            "hate " + _names(names(q.hate_ids)) if q.hate_ids else "",
+        ) if part)
+        + f" → {len(q.result_ids)} bands"
+        for q in reversed(data.queries[-10:])
+    ]
+    _field(embed, f"Queries ({len(data.queries)}, latest first)", "\n".join(queries))
+    if data.reactions:
+        messages = len({r.message_id for r in data.reactions})
+        _field(embed, "Reactions", f"{len(data.reactions)} on {messages} messages")
+    if not data:
+        embed.description = "Nothing: Sage stores nothing about you."
+    return embed
+
+
+def _listed(artist_ids: list[int], names: Names) -> str:
+    shown = _names(names(artist_ids[:_PROFILE_NAMES]))
+    more = len(artist_ids) - _PROFILE_NAMES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def forget_prompt_embed(data: UserData, confirm_emoji: str, seconds: int) -> discord.Embed:
+    return _embed(
+        "Forget you?",
+        f"This deletes your {len(data.queries)} queries, {len(data.votes)} ratings and "
+        f"{len(data.reactions)} reactions from Sage, for good. React {confirm_emoji} "
+        f"within {seconds} seconds to confirm; do nothing to keep them.",
+        NOTICE_COLOUR,
+    )
+
+
+def weekly_embed(post: WeeklyPost, *, preview: bool = False) -> discord.Embed:
+    lines = [
+        f"**{n}. {escape(item.name)}**"
+        + (f" · ♪ {escape(item.track)}" if item.track else "")
+        + f"\n{escape(item.why)}"
+        for n, item in enumerate(post.items, start=1)
+    ]
+    title = "This week's discoveries" + (" (preview)" if preview else "")
+    embed = _embed(title, "\n".join(lines), ANSWER_COLOUR)
+    embed.set_footer(text="Picked from what this server likes. Rate my answers with 👍/👎 "
+                          "to steer next week's.")
+    return embed
+
+
+def notice_embed(title: str, text: str) -> discord.Embed:
+    return _embed(title, text, NOTICE_COLOUR)

@@ -1,0 +1,235 @@
+"""The weekly discovery post: when a server's post is due, what it holds, and sending it
+once.
+
+    due_week -> claim the week -> compose from the server's taste -> send -> record
+
+Weeks are ISO weeks in the server's own time zone ("2026-W07"), and only the current one
+is ever due: after downtime the current week's missed post goes out late, earlier
+weeks' never do. The claim is recorded before sending and released if sending fails, so
+a week is posted at most once, and a failed week can be tried again.
+
+A server with no taste yet (no member has rated a result or named a band there) gets no
+post: its claim is released and the reason logged, so the post goes out on a later try
+that week once someone has given Sage something to go on (bot.schedule retries hourly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from enum import Enum
+from functools import cache
+from zoneinfo import available_timezones
+
+import numpy as np
+
+from bot.state import BotState, GuildTaste, ScheduleError, WeeklySettings, zone_named
+from engine.answer import Engine
+from engine.compose import Seed
+from engine.scenes import NO_SCENE, Scenes
+
+log = logging.getLogger(__name__)
+
+MIN_BANDS, DEFAULT_BANDS, MAX_BANDS = 10, 15, 20
+MAX_PER_SCENE = 2
+DEFAULT_WEEKDAY, DEFAULT_AT, DEFAULT_TIMEZONE = 0, time(9, 0), "UTC"  # Monday 09:00 UTC
+
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class WeeklyItem:
+    artist_id: int
+    name: str
+    track: str | None  # its top track, when the store has tracks of it
+    why: str  # one line: the server's like it is closest to, and its scene
+
+
+@dataclass(frozen=True)
+class WeeklyPost:
+    items: tuple[WeeklyItem, ...]  # best first
+
+    @property
+    def artist_ids(self) -> tuple[int, ...]:
+        return tuple(item.artist_id for item in self.items)
+
+
+class Outcome(Enum):
+    NOT_DUE = "not due"  # this week's moment has not come yet
+    DONE_ALREADY = "done already"  # posted, or claimed by a try that may have sent it
+    NOTHING_TO_POST = "nothing to post"  # no taste yet, or too few new bands
+    POSTED = "posted"
+    SEND_FAILED = "send failed"  # released: a later try this week may send it
+
+
+@dataclass(frozen=True)
+class WeeklyOutcome:
+    guild_id: int
+    week: str | None
+    outcome: Outcome
+    message_id: int | None = None
+
+
+# Sends a post to a channel and returns the id of the message it sent.
+Send = Callable[[int, WeeklyPost], Awaitable[int]]
+
+
+def week_key(moment: datetime, settings: WeeklySettings) -> str:
+    """The ISO week `moment` falls in, in the server's time zone."""
+    year, week, _ = moment.astimezone(settings.zone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def scheduled_moment(settings: WeeklySettings, week: str) -> datetime:
+    """When the post of `week` is scheduled, in UTC."""
+    year, number = (int(part) for part in week.split("-W"))
+    day = date.fromisocalendar(year, number, settings.weekday + 1)
+    # A local time that a clock change skips is read with the offset before the change.
+    return datetime.combine(day, settings.at, tzinfo=settings.zone).astimezone(UTC)
+
+
+def due_week(settings: WeeklySettings, now: datetime) -> str | None:
+    """The current week's key once its scheduled moment has passed, else None."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)  # datetimes in a clock change's gap or fold compare oddly
+    week = week_key(now, settings)
+    return week if now >= scheduled_moment(settings, week) else None
+
+
+def compose_weekly(
+    engine: Engine,
+    taste: GuildTaste,
+    posted: Collection[int],
+    tracks: Mapping[int, str],
+    k: int = DEFAULT_BANDS,
+) -> WeeklyPost | None:
+    """`k` bands for the server: near what it likes, away from what it dislikes, none it
+    was shown in an earlier post, at most MAX_PER_SCENE of one scene, each with why.
+
+    None when there is nothing to post: no likes yet, or fewer than MIN_BANDS bands left.
+    Bands the server dislikes by majority are hate seeds, so never come back.
+    """
+    if not MIN_BANDS <= k <= MAX_BANDS:
+        raise ValueError(f"a weekly post holds {MIN_BANDS} to {MAX_BANDS} bands, not {k}")
+    if not taste.likes:
+        return None
+    recommendation = engine.discover(
+        [Seed(a, w) for a, w in taste.likes.items()],
+        [Seed(a, w) for a, w in taste.hates.items()],
+        k=k, exclude_ids=posted, max_per_scene=MAX_PER_SCENE,
+    )
+    items = recommendation.items
+    if len(items) < MIN_BANDS:
+        log.info("only %d new bands to post from %d likes", len(items), len(taste.likes))
+        return None
+    ids = [item.artist_id for item in items]
+    scenes = engine.scenes.community_of(ids).tolist()
+    leads = _scene_leads(engine.scenes, {s for s in scenes if s != NO_SCENE})
+    lead_names = dict(zip(leads.values(), engine.space.artist_names(list(leads.values())),
+                          strict=True))
+    return WeeklyPost(tuple(
+        WeeklyItem(
+            item.artist_id, item.name, tracks.get(item.artist_id),
+            _why(item.closest_like.name, item.artist_id, leads.get(scene), lead_names),
+        )
+        for item, scene in zip(items, scenes, strict=True)
+    ))
+
+
+def _why(like: str, artist_id: int, lead: int | None, lead_names: Mapping[int, str]) -> str:
+    why = f"close to {like}, liked here"
+    if lead == artist_id:
+        return f"{why} · at the heart of its scene"
+    if lead is not None:
+        return f"{why} · from the scene around {lead_names[lead]}"
+    return why
+
+
+def _scene_leads(scenes: Scenes, communities: set[int]) -> dict[int, int]:
+    """{scene: its artist of highest PageRank}: the name a scene is known by."""
+    rows = np.flatnonzero(np.isin(scenes.community, list(communities)))
+    rows = rows[np.lexsort((-scenes.pagerank[rows], scenes.community[rows]))]
+    community = scenes.community[rows]
+    first = np.r_[True, community[1:] != community[:-1]] if len(rows) else np.zeros(0, bool)
+    return dict(zip(community[first].tolist(), scenes.artist_ids[rows[first]].tolist(),
+                    strict=True))
+
+
+async def run_weekly(
+    state: BotState, engine: Engine, settings: WeeklySettings, now: datetime, send: Send
+) -> WeeklyOutcome:
+    """Send the server's post for the current week if it is due and not done already."""
+    guild = settings.guild_id
+    week = due_week(settings, now)
+    if week is None:
+        return WeeklyOutcome(guild, None, Outcome.NOT_DUE)
+    if not await asyncio.to_thread(state.claim_week, guild, week):
+        return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
+    try:
+        post = await asyncio.to_thread(_compose_for, state, engine, guild)
+        if post is None:
+            await asyncio.to_thread(state.release_week, guild, week)
+            log.info("server %d, %s: no weekly post, as it has no taste yet or too few new "
+                     "bands; a later try this week may post", guild, week)
+            return WeeklyOutcome(guild, week, Outcome.NOTHING_TO_POST)
+        message_id = await send(settings.channel_id, post)
+    except BaseException as exc:
+        state.release_week(guild, week)  # not in a thread: it must happen even when cancelled
+        if not isinstance(exc, Exception):
+            raise
+        log.exception("server %d, %s: the weekly post failed; a later try this week may send it",
+                      guild, week)
+        return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
+    await asyncio.to_thread(state.complete_week, guild, week, message_id, post.artist_ids)
+    log.info("server %d, %s: weekly post of %d bands sent", guild, week, len(post.items))
+    return WeeklyOutcome(guild, week, Outcome.POSTED, message_id)
+
+
+def _compose_for(state: BotState, engine: Engine, guild_id: int) -> WeeklyPost | None:
+    return compose_weekly(
+        engine, state.guild_taste(guild_id), state.posted_artists(guild_id), engine.tracks
+    )
+
+
+def parse_schedule(
+    day: str | None, at: str | None, timezone: str | None
+) -> tuple[int, time, str]:
+    """(weekday, time, time zone name) from `setup`'s optional words, e.g. ("fri",
+    "18:30", "europe/berlin") -> (4, 18:30, "Europe/Berlin"); defaults for the missing."""
+    return (
+        DEFAULT_WEEKDAY if day is None else _parse_day(day),
+        DEFAULT_AT if at is None else _parse_time(at),
+        DEFAULT_TIMEZONE if timezone is None else _parse_timezone(timezone),
+    )
+
+
+def _parse_day(text: str) -> int:
+    word = text.strip().lower()
+    matches = [n for n, name in enumerate(DAY_NAMES) if len(word) >= 2 and name.startswith(word)]
+    if len(matches) != 1:
+        raise ScheduleError(f"unknown day {text!r}: use a weekday name, e.g. monday or mon")
+    return matches[0]
+
+
+def _parse_time(text: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3])(?::([0-5]\d))?", text.strip())
+    if match is None:
+        raise ScheduleError(f"unknown time {text!r}: use 24-hour HH:MM, e.g. 09:00 or 18:30")
+    return time(int(match[1]), int(match[2] or 0))
+
+
+def _parse_timezone(text: str) -> str:
+    name = _timezone_names().get(text.strip().lower(), text.strip())
+    zone_named(name)
+    return name
+
+
+@cache
+def _timezone_names() -> dict[str, str]:
+    """IANA names by their lower case, so "europe/berlin" finds Europe/Berlin."""
+    return {name.lower(): name for name in available_timezones()}

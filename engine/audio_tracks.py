@@ -1,0 +1,141 @@
+"""Tracks placed by their sound: the `audio` space in the artist space the engine searches.
+
+An audio run (train/audio/space.py) gives every ingested audio track a vector in its target
+space: the known one, or, for a track whose artist the space has no vector for (nobody
+has listened to them: the cold start), one the network predicted from the sound. Here:
+
+- each such artist gets a row in the searched space: the mean direction of its tracks'
+  predicted vectors. It can then be recommended, and named in a query, like any other;
+- a query may name an audio track, as "Artist - Title" (quoted: a dash reads as "hate")
+  or by a title only one audio track has; the track stands for its artist, whose vector
+  is the track's (for a new artist with one track, exactly its predicted vector).
+
+Only an audio run trained against the space's active run is used: a retrained target
+space has new axes, and vectors predicted for the old ones would land anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import replace
+
+import numpy as np
+
+from engine.resolve import Candidate, MatchKind, Resolution, ResolvedQuery, Status
+from engine.space import NO_ROW, LoadedSpace
+from store.db import Store
+from store.names import normalize_name
+from store.runs import active_runs, load_space
+
+log = logging.getLogger(__name__)
+
+AUDIO_SPACE = "audio"
+# A name matched exactly (or by alias, or but for spaces) is the artist, not a track title.
+_ARTIST_FIRST = (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.SPACING)
+
+
+class AudioTracks:
+    """The active audio run's tracks, in the target space. Built once; never changed."""
+
+    def __init__(
+        self,
+        run_id: int,
+        track_ids: np.ndarray,
+        artist_ids: np.ndarray,
+        artist_names: list[str],
+        titles: list[str],
+        predicted: np.ndarray,
+        vectors: np.ndarray,
+    ):
+        self.run_id = run_id
+        self.track_ids = np.asarray(track_ids, dtype=np.int64)
+        self.artist_ids = np.asarray(artist_ids, dtype=np.int64)
+        pairs = zip(artist_names, titles, strict=True)
+        self.names = [f"{artist} - {title}" for artist, title in pairs]
+        self.predicted = np.asarray(predicted, dtype=bool)  # placed by sound, not by listening
+        vectors = np.asarray(vectors, dtype=np.float32)
+        self.unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        self._full_keys = {normalize_name(name): index for index, name in enumerate(self.names)}
+        title_keys = [normalize_name(title) for title in titles]
+        counts = Counter(title_keys)
+        self._title_keys = {key: i for i, key in enumerate(title_keys) if counts[key] == 1}
+
+    def place_artists(self, space: LoadedSpace) -> LoadedSpace:
+        """`space` plus a row for every artist it lacks that has tracks placed by sound."""
+        new = self.predicted & (space.rows_of(self.artist_ids) == NO_ROW)
+        if not new.any():
+            return space
+        artists, inverse = np.unique(self.artist_ids[new], return_inverse=True)
+        sums = np.zeros((len(artists), space.dim), np.float64)
+        np.add.at(sums, inverse, self.unit[new])
+        log.info("%d artists placed in the %s space by the sound of %d tracks",
+                 len(artists), space.name, new.sum())
+        return LoadedSpace.from_arrays(
+            space.name,
+            np.concatenate([space.entity_ids, artists]),
+            np.vstack([space.unit, sums.astype(np.float32)]),
+            space.catalog,
+            run_id=space.run_id,
+        )
+
+    def find(self, typed: str, *, by_title: bool) -> int | None:
+        """The track `typed` names: "Artist - Title", or (with `by_title`) a title that
+        only one audio track has. None when no track, or several, match."""
+        key = normalize_name(typed)
+        index = self._full_keys.get(key)
+        if index is None and by_title:
+            index = self._title_keys.get(key)
+        return index
+
+    def resolve(self, understood: ResolvedQuery) -> ResolvedQuery:
+        """Terms that name an audio track, rather than an artist by its exact name, now
+        name the track's artist, shown as the track."""
+        terms = []
+        for term in understood.terms:
+            resolution = term.resolution
+            artist = resolution.artist
+            if artist is None or artist.match not in _ARTIST_FIRST:
+                index = self.find(term.term.name, by_title=artist is None)
+                if index is not None:
+                    term = replace(term, resolution=self._resolution(resolution.query, index))
+            terms.append(term)
+        return replace(understood, terms=tuple(terms))
+
+    def _resolution(self, query: str, index: int) -> Resolution:
+        # Listeners only rank doubtful names; this one is certain, so they are left at 0.
+        candidate = Candidate(
+            artist_id=int(self.artist_ids[index]), name=self.names[index],
+            listeners=0, similarity=100.0, match=MatchKind.EXACT,
+        )
+        return Resolution(query, Status.CONFIDENT, (candidate,))
+
+
+def load_audio_tracks(store: Store, space: LoadedSpace) -> AudioTracks | None:
+    """The active audio run's tracks, if it was trained against `space`'s active run."""
+    if AUDIO_SPACE not in active_runs(store):
+        return None
+    vectors = load_space(store, AUDIO_SPACE)
+    run = vectors.run
+    target, target_run = run.params.get("target_space"), run.params.get("target_run")
+    if target != space.name:
+        return None
+    if target_run != space.run_id:
+        log.warning("audio run %s was trained against %s run %s, not the active run %s: "
+                    "its tracks are left out until `sage train audio` runs again",
+                    run.run_id, target, target_run, space.run_id)
+        return None
+    rows = store.con.execute(
+        """SELECT p.track_id, t.artist_id, a.name, t.title, p.predicted
+           FROM audio_predictions p JOIN tracks t USING (track_id)
+           JOIN artists a USING (artist_id)
+           WHERE p.run_id = ? ORDER BY p.track_id""",
+        [run.run_id],
+    ).fetchall()
+    track_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    order = np.argsort(vectors.entity_ids)
+    matrix = vectors.matrix[order[np.searchsorted(vectors.entity_ids[order], track_ids)]]
+    return AudioTracks(
+        run.run_id, track_ids, [r[1] for r in rows], [r[2] for r in rows],
+        [r[3] for r in rows], [r[4] for r in rows], matrix,
+    )

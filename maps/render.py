@@ -1,0 +1,42 @@
+"""From the store to a PNG: what `sage map`, `sage ask --map` and the bot call.
+
+The store is open only while the neighbourhood is read, never while drawing, so a map
+never holds the store against a training run that wants to write it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.answer import Engine
+from engine.scenes import Scenes
+from maps.draw import neighbourhood_png, space_map_png
+from maps.neighbourhood import layout_neighbourhood
+from maps.projection import cache_dir_for, project_space
+from maps.related import DEFAULT_HOPS, DEFAULT_MAX_NODES, read_neighbourhood
+from maps.space_map import Highlight, layout_space_map
+from store.db import Store
+
+
+def neighbourhood_map(
+    store_path: Path,
+    artist_id: int,
+    scenes: Scenes,
+    *,
+    hops: int = DEFAULT_HOPS,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> bytes:
+    """The PNG of `artist_id`'s neighbourhood; `scenes` as loaded by the engine."""
+    with Store.open(store_path, read_only=True) as store:
+        hood = read_neighbourhood(store, artist_id, scenes, hops=hops, max_nodes=max_nodes)
+    return neighbourhood_png(layout_neighbourhood(hood))
+
+
+def space_map(engine: Engine, store_path: Path, highlight: Highlight | None = None) -> bytes:
+    """The PNG of the engine's whole space, its projection cached beside the store."""
+    space = engine.space
+    projection = project_space(
+        space, engine.scenes.pagerank_of(space.entity_ids), cache_dir=cache_dir_for(store_path)
+    )
+    names = space.artist_names(projection.artist_ids)
+    return space_map_png(layout_space_map(projection, names, engine.scenes, highlight=highlight))

@@ -1,0 +1,280 @@
+"""The bot's state file: votes from reactions, server taste, weekly claims, privacy, crashes."""
+
+import math
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.feedback import Vote, VoteChange
+from bot.state import BotState, ScheduleError, StateError, WeeklySettings, default_state_path
+from bot.state_schema import LATEST_VERSION
+
+REPO = Path(__file__).resolve().parent.parent
+GUILD, OTHER_GUILD, CHANNEL = 1000, 2000, 50
+ALICE, BOB, CAROL = 11, 22, 33
+
+
+@pytest.fixture
+def state(tmp_path):
+    with BotState.open(tmp_path / "state.sqlite3") as state:
+        yield state
+
+
+def post(state, message_id, artist_ids, *, user=ALICE, guild=GUILD, likes=(), hates=()):
+    state.record_results(message_id, guild_id=guild, channel_id=CHANNEL, user_id=user,
+                         artist_ids=artist_ids, like_ids=likes, hate_ids=hates)
+
+
+def test_a_new_file_is_durable_and_versioned(state):
+    con = state._con
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_file_from_a_newer_sage_is_refused(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    BotState.open(path).close()
+    with sqlite3.connect(path) as con:
+        con.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    with pytest.raises(StateError, match="newer"):
+        BotState.open(path)
+
+
+def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StateError, match="cannot use"):
+        BotState.open(path)
+
+
+def test_reopening_keeps_everything(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with BotState.open(path) as state:
+        post(state, 1, [5, 6])
+        state.set_reaction(1, BOB, "👍", True)
+    with BotState.open(path) as state:
+        assert state.results(1).artist_ids == (5, 6)
+        assert state.feedback(BOB).liked == (6, 5)  # one reaction: later numbers first
+
+
+def test_the_default_path_is_beside_the_store_unless_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAGE_BOT_STATE", raising=False)
+    assert default_state_path(tmp_path / "sage.duckdb") == tmp_path / "sage-bot.sqlite3"
+    monkeypatch.setenv("SAGE_BOT_STATE", str(tmp_path / "elsewhere.db"))
+    assert default_state_path(tmp_path / "sage.duckdb") == tmp_path / "elsewhere.db"
+
+
+def test_results_are_numbered_and_direct_messages_have_no_server(state):
+    post(state, 1, [30, 10, 20], guild=None)
+    posted = state.results(1)
+    assert posted.guild_id is None and posted.user_id == ALICE and posted.channel_id == CHANNEL
+    assert posted.artist_ids == (30, 10, 20)
+    assert state.results(2) is None
+    with pytest.raises(ValueError):
+        post(state, 3, list(range(11)))
+
+
+def test_reactions_vote_and_removing_them_withdraws(state):
+    post(state, 1, [10, 20, 30])
+    assert state.set_reaction(1, BOB, "👍", True) == VoteChange(liked=(10, 20, 30))
+    # Adding a number narrows the thumb to that band.
+    assert state.set_reaction(1, BOB, "2️⃣", True) == VoteChange(withdrawn=(10, 30))
+    assert state.feedback(BOB).liked == (20,)
+    # Both thumbs: no vote at all, until one goes.
+    assert state.set_reaction(1, BOB, "👎", True) == VoteChange(withdrawn=(20,))
+    assert state.set_reaction(1, BOB, "👍", False) == VoteChange(disliked=(20,))
+    assert state.feedback(BOB).disliked == (20,)
+    assert state.set_reaction(1, BOB, "👎", False) == VoteChange(withdrawn=(20,))
+    assert state.feedback(BOB) == state.feedback(CAROL)  # nothing left
+
+
+def test_reactions_elsewhere_change_nothing(state):
+    post(state, 1, [10, 20])
+    assert state.set_reaction(99, BOB, "👍", True) == VoteChange()  # not a result message
+    assert state.set_reaction(1, BOB, "🔥", True) == VoteChange()  # not in the scheme
+    assert state.set_reaction(1, BOB, "👍", False) == VoteChange()  # never added
+    assert not state.user_data(BOB)
+    assert state._con.execute("SELECT count(*) FROM reactions").fetchone()[0] == 0
+
+
+def test_one_vote_per_user_and_band_the_latest(state):
+    post(state, 1, [10, 20])
+    post(state, 2, [20, 30])
+    state.set_reaction(1, BOB, "👍", True)
+    assert state.set_reaction(2, BOB, "👎", True) == VoteChange(disliked=(20, 30))
+    assert state.feedback(BOB).liked == (10,) and set(state.feedback(BOB).disliked) == {20, 30}
+    assert state.guild_taste(GUILD).hates.keys() == {20, 30}  # Bob counts once on band 20
+    # Withdrawing the later vote leaves the earlier one, whose reaction is still there.
+    assert state.set_reaction(2, BOB, "👎", False) == VoteChange(liked=(20,), withdrawn=(30,))
+    assert state.feedback(BOB).liked == (20, 10)
+
+
+def test_feedback_is_most_recent_first_over_every_server(state):
+    post(state, 1, [10], guild=GUILD)
+    post(state, 2, [20], guild=OTHER_GUILD)
+    post(state, 3, [30], guild=None)
+    for message in (1, 2, 3):
+        state.set_reaction(message, BOB, "👍", True)
+    assert state.feedback(BOB).liked == (30, 20, 10)
+
+
+def test_the_server_taste_is_the_members_net_stance(state):
+    post(state, 1, [10, 20, 30, 40], user=ALICE, likes=[50], hates=[60])
+    post(state, 2, [70], user=BOB, likes=[10, 60])
+    post(state, 3, [10], user=CAROL, guild=OTHER_GUILD, likes=[80])
+    state.set_reaction(1, ALICE, "👍", True)  # 10, 20, 30, 40
+    state.set_reaction(1, BOB, "👎", True)
+    state.set_reaction(1, BOB, "1️⃣", True)  # against 10, but Bob named 10 as a like...
+    state.set_reaction(1, CAROL, "👎", True)  # against 10, 20, 30, 40
+    state.set_reaction(1, CAROL, "2️⃣", True)  # ...just 20
+    taste = state.guild_taste(GUILD)
+    # 10: Alice for, Bob against (his vote counts over his query) -> a tie, on neither side.
+    # 20: Alice for, Carol against -> a tie. 30, 40: Alice. 50: Alice's query.
+    # 60: Alice's query against, Bob's query for -> a tie. 70 nobody rated. 80 is elsewhere.
+    assert taste.likes == {30: math.log1p(1), 40: math.log1p(1), 50: math.log1p(1)}
+    assert taste.hates == {}
+    state.set_reaction(2, CAROL, "👎", True)
+    state.set_reaction(1, CAROL, "3️⃣", True)  # Carol now against 20 and 30
+    taste = state.guild_taste(GUILD)
+    assert taste.hates == {70: math.log1p(1)} and 30 not in taste.likes
+    state.set_reaction(1, BOB, "👎", False)
+    state.set_reaction(1, BOB, "1️⃣", False)
+    assert state.guild_taste(GUILD).likes[10] == math.log1p(2)  # Alice's vote, Bob's query
+    assert state.guild_taste(OTHER_GUILD).likes == {80: math.log1p(1)}
+
+
+def test_a_server_disliking_a_band_by_majority_hates_it(state):
+    post(state, 1, [10, 20])
+    for user in (ALICE, BOB):
+        state.set_reaction(1, user, "👎", True)
+    state.set_reaction(1, CAROL, "👍", True)
+    assert state.guild_taste(GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    assert state.guild_taste(GUILD).likes == {}
+
+
+def test_weekly_settings_round_trip_and_bad_ones_are_explained(state):
+    assert state.weekly_settings(GUILD) is None
+    state.set_weekly(GUILD, CHANNEL, 0, time(9, 0), "UTC")
+    state.set_weekly(GUILD, CHANNEL + 1, 4, time(18, 30), "Europe/Berlin")
+    state.set_weekly(OTHER_GUILD, CHANNEL, 6, time(23, 45), "Asia/Tokyo")
+    expected = WeeklySettings(GUILD, CHANNEL + 1, 4, time(18, 30), "Europe/Berlin")
+    assert state.weekly_settings(GUILD) == expected
+    assert [s.guild_id for s in state.all_weekly_settings()] == [GUILD, OTHER_GUILD]
+    for zone in ["Mars/Olympus", "", "../../etc/passwd", "Europe/Berlin; DROP TABLE x"]:
+        with pytest.raises(ScheduleError, match="Europe/Berlin"):
+            state.set_weekly(GUILD, CHANNEL, 0, time(9, 0), zone)
+    with pytest.raises(ScheduleError, match="Monday"):
+        state.set_weekly(GUILD, CHANNEL, 7, time(9, 0), "UTC")
+    assert state.weekly_settings(GUILD) == expected
+
+
+def test_a_week_is_claimed_once_and_released_when_sending_fails(state):
+    assert state.claim_week(GUILD, "2026-W10")
+    assert not state.claim_week(GUILD, "2026-W10")
+    assert state.claim_week(OTHER_GUILD, "2026-W10")  # servers do not share weeks
+    state.release_week(GUILD, "2026-W10")
+    assert state.claim_week(GUILD, "2026-W10")
+    state.complete_week(GUILD, "2026-W10", 777, [1, 2, 3])
+    state.release_week(GUILD, "2026-W10")  # a posted week is not released
+    assert not state.claim_week(GUILD, "2026-W10")
+    assert state.posted_artists(GUILD) == {1, 2, 3} and state.posted_artists(OTHER_GUILD) == set()
+    with pytest.raises(ValueError, match="not claimed"):
+        state.complete_week(GUILD, "2026-W11", 778, [4])
+
+
+def test_the_user_sees_everything_stored_about_them(state):
+    post(state, 1, [10, 20], user=ALICE, likes=[5], hates=[6], guild=None)
+    state.set_reaction(1, ALICE, "👎", True)
+    state.set_reaction(1, ALICE, "2️⃣", True)
+    data = state.user_data(ALICE)
+    [query] = data.queries
+    assert (query.message_id, query.guild_id, query.result_ids) == (1, None, (10, 20))
+    assert (query.like_ids, query.hate_ids) == ((5,), (6,))
+    assert {r.emoji for r in data.reactions} == {"👎", "2️⃣"}
+    [vote] = data.votes
+    assert (vote.artist_id, vote.vote, vote.message_id) == (20, Vote.DISLIKE, 1)
+
+
+def _rows_mentioning(state, user_id):
+    con = state._con
+    tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {
+        table: count for table in tables
+        if "user_id" in [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
+        and (count := con.execute(
+            f"SELECT count(*) FROM {table} WHERE user_id = ?", (user_id,)).fetchone()[0])
+    }
+
+
+def test_forgetting_a_user_deletes_all_of_theirs_and_nothing_of_others(state):
+    post(state, 1, [10, 20], user=ALICE, likes=[5])  # Bob rates it: kept, unlinked
+    post(state, 2, [30], user=ALICE, hates=[6])  # nobody else rates it: deleted
+    post(state, 3, [10, 40], user=BOB, likes=[7])
+    state.set_reaction(1, ALICE, "👍", True)
+    state.set_reaction(1, BOB, "👎", True)
+    state.set_reaction(2, ALICE, "👍", True)
+    state.set_reaction(3, ALICE, "👍", True)
+    state.set_reaction(3, BOB, "1️⃣", True)
+    state.set_weekly(GUILD, CHANNEL, 0, time(9), "UTC")
+    bob, bob_feedback = state.user_data(BOB), state.feedback(BOB)
+
+    # 5 votes, 3 reactions, 2 named bands, message 2 and its 1 band, message 1 unlinked
+    assert state.forget_user(ALICE) == 13
+    assert not state.user_data(ALICE) and _rows_mentioning(state, ALICE) == {}
+    assert state.user_data(BOB) == bob and state.feedback(BOB) == bob_feedback
+    assert state.results(1).user_id is None and state.results(1).artist_ids == (10, 20)
+    assert state.results(2) is None
+    assert state.guild_taste(GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    assert state.weekly_settings(GUILD) is not None
+    assert state.forget_user(ALICE) == 0
+    # Bob can still withdraw his vote on Alice's old message.
+    assert state.set_reaction(1, BOB, "👎", False) == VoteChange(withdrawn=(10, 20))
+
+
+def test_calls_from_many_threads_are_safe(state):
+    post(state, 1, list(range(1, 11)))
+    numbers = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
+
+    def rate(user):
+        state.set_reaction(1, user, "👍", True)
+        for emoji in numbers[: user % 10 + 1]:
+            state.set_reaction(1, user, emoji, True)
+            state.feedback(user)
+
+    threads = [threading.Thread(target=rate, args=(user,)) for user in range(100, 108)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for user in range(100, 108):
+        assert set(state.feedback(user).liked) == set(range(1, user % 10 + 2))
+
+
+def test_an_acknowledged_write_survives_a_crash(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    crashing = f"""
+import os, signal
+from bot.state import BotState
+state = BotState.open({str(path)!r})
+state.record_results(1, guild_id=5, channel_id=6, user_id=7, artist_ids=[10, 20],
+                     like_ids=[], hate_ids=[])
+state.set_reaction(1, 8, "👍", True)
+assert state.claim_week(5, "2026-W10")
+print("acknowledged", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint: the process just dies
+"""
+    run = subprocess.run([sys.executable, "-c", crashing], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL and "acknowledged" in run.stdout, run.stderr
+    with BotState.open(path) as state:
+        assert state.results(1).artist_ids == (10, 20)
+        assert set(state.feedback(8).liked) == {10, 20}
+        assert not state.claim_week(5, "2026-W10")

@@ -1,0 +1,97 @@
+"""`sage train all`: the gate on its own, then the whole retraining on a small store."""
+
+import logging
+
+import numpy as np
+
+from cli.main import main
+from store import Store
+from store.runs import active_runs, list_runs, update_metrics
+from train.all import train_all
+from train.evaluate.report import HeldoutSettings
+from train.gate import gate
+
+MEASURES = ("precision_at_20", "tail_recall")
+ACTIVE = {"precision_at_20": 0.30, "tail_recall": 0.040}
+
+
+def test_a_run_within_the_tolerance_replaces_the_active_one():
+    decision = gate({"precision_at_20": 0.29, "tail_recall": 0.039}, ACTIVE, MEASURES,
+                    tolerance=0.05, force=False)
+    assert decision.activate
+    assert "precision_at_20 0.2900 vs 0.3000 (floor 0.2850)" in decision.reason
+
+
+def test_a_run_behind_on_one_measure_is_refused_and_force_overrides():
+    worse_tail = {"precision_at_20": 0.35, "tail_recall": 0.030}
+    refused = gate(worse_tail, ACTIVE, MEASURES, tolerance=0.05, force=False)
+    assert not refused.activate
+    assert "tail_recall 0.0300 vs 0.0400 (floor 0.0380)" in refused.reason
+    assert "precision" not in refused.reason  # only what fell behind is named
+    assert gate(worse_tail, ACTIVE, MEASURES, tolerance=0.3, force=False).activate
+    assert gate(worse_tail, ACTIVE, MEASURES, tolerance=0.05, force=True).activate
+
+
+def test_without_figures_to_compare_the_new_run_goes_live():
+    assert gate(ACTIVE, None, MEASURES, tolerance=0.05, force=False).reason == "no active run"
+    decision = gate(ACTIVE, {"tail_recall": None}, MEASURES, tolerance=0.05, force=False)
+    assert decision.activate and "no figures" in decision.reason
+
+
+def scenes_csv(path, n_users=40, per_scene=8, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(n_users):
+        base = 1 if user < n_users // 2 else 101
+        for artist in rng.choice(per_scene, size=6, replace=False) + base:
+            rows.append(f"u{user},Band {artist},{rng.integers(1, 300)}\n")
+    path.write_text("user,artist,plays\n" + "".join(rows))
+    return path
+
+
+SMALL_SPLIT = HeldoutSettings(test_fraction=0.5, n_likes=2, k=3, head=5)
+
+
+def test_train_all_trains_in_order_and_gates_each_run(tmp_path, caplog):
+    path = tmp_path / "s.duckdb"
+    assert main(["--store", str(path), "ingest", "listens", str(scenes_csv(tmp_path / "l.csv"))]) == 0
+    caplog.set_level(logging.INFO, logger="train.all")
+
+    first = train_all(path, workers=1, settings=SMALL_SPLIT)
+    # Without MPD playlists the playlist space learns from listens; track vectors need them.
+    assert [(o.space, o.run is not None) for o in first] == [
+        ("graph", True), ("cf", True), ("playlist", True), ("playlist-track", False),
+        ("audio", False), ("hybrid", True)]
+    assert all(o.decision.activate for o in first if o.run is not None)
+    assert "no playlists" in first[3].skipped and "no audio files" in first[4].skipped
+    with Store.open(path, read_only=True) as store:
+        active = active_runs(store)
+        hybrid = active["hybrid"]
+        cf = active["cf"]
+    assert {name: c["run_id"] for name, c in hybrid.params["components"].items()} == {
+        name: active[name].run_id for name in ("cf", "graph", "playlist")}
+    assert cf.metrics["heldout"]["split"]["test_users"] == 20
+
+    # Pretend the active cf run scored far better than any retraining can.
+    with Store.open(path) as store:
+        update_metrics(store, cf.run_id, {"heldout": {"precision_at_3": 1.5, "tail_recall": 1.5}})
+    caplog.clear()
+    second = {o.space: o for o in train_all(path, workers=1, settings=SMALL_SPLIT)}
+    assert not second["cf"].decision.activate and second["graph"].decision.activate
+    with Store.open(path, read_only=True) as store:
+        assert active_runs(store)["cf"].run_id == cf.run_id
+        assert len(list_runs(store, "cf")) == 2
+    assert any(f"run {cf.run_id} stays active" in message and "precision_at_3" in message
+               for message in caplog.messages)
+
+    third = {o.space: o for o in train_all(path, force=True, workers=1, settings=SMALL_SPLIT)}
+    assert third["cf"].decision.activate and third["cf"].decision.reason == "forced"
+    with Store.open(path, read_only=True) as store:
+        assert active_runs(store)["cf"].run_id == third["cf"].run.run_id
+
+
+def test_a_tolerance_outside_0_to_1_is_a_one_line_error(tmp_path, capsys):
+    path = tmp_path / "s.duckdb"
+    assert main(["--store", str(path), "ingest", "listens", str(scenes_csv(tmp_path / "l.csv"))]) == 0
+    assert main(["--store", str(path), "train", "all", "--tolerance", "1.5"]) != 0
+    assert "tolerance" in capsys.readouterr().err

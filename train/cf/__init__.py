@@ -1,0 +1,1 @@
+"""Collaborative filtering: implicit-feedback factors of the user x artist listening matrix."""

@@ -1,0 +1,104 @@
+"""Scoring a space the way the engine serves it, for the held-out test.
+
+A space model only has to say how it turns training listens into artist vectors; the
+ranking is then the engine's: the mean of the liked unit vectors, scaled to unit length,
+against every unit vector, plus the space's popularity prior (engine.novelty). So the
+figures of every space describe what the bot would answer from it at novelty 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from engine.novelty import novelty_scores, popularity_of
+from store.catalog import Listens
+from train.evaluate.baselines import top_columns
+from train.evaluate.metrics import NO_ARTIST
+
+
+@dataclass(frozen=True)
+class ArtistVectors:
+    """One vector per artist, rows in ascending artist id order."""
+
+    artist_ids: np.ndarray  # int64, ascending, unique
+    vectors: np.ndarray  # float32 [artists, dim]
+
+    def __post_init__(self) -> None:
+        if len(self.artist_ids) != len(self.vectors):
+            raise ValueError(f"{len(self.artist_ids)} ids for {len(self.vectors)} vectors")
+        if np.any(np.diff(self.artist_ids) <= 0):
+            raise ValueError("artist ids must be ascending and unique")
+
+    @classmethod
+    def sorted(cls, artist_ids: np.ndarray, vectors: np.ndarray) -> ArtistVectors:
+        order = np.argsort(artist_ids, kind="stable")
+        return cls(np.asarray(artist_ids, dtype=np.int64)[order],
+                   np.asarray(vectors, dtype=np.float32)[order])
+
+    def rows_of(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row of each id (0 where absent) and whether the space has it."""
+        rows = np.minimum(np.searchsorted(self.artist_ids, artist_ids),
+                          max(len(self.artist_ids) - 1, 0))
+        found = self.artist_ids[rows] == artist_ids if len(self.artist_ids) else (
+            np.zeros(np.shape(artist_ids), dtype=bool))
+        return rows, found
+
+
+class VectorModel(Protocol):
+    """A space as a function of training listens."""
+
+    def fit_vectors(self, train: Listens) -> ArtistVectors:
+        """The space's artist vectors learned from `train` (artists it cannot place left out)."""
+
+
+def listeners_of(train: Listens, artist_ids: np.ndarray) -> np.ndarray:
+    """Listeners of each artist in `train` (0 for artists nobody there plays)."""
+    # Each (user, artist) pair appears once in the listens: a count is a listener count.
+    played, listeners = np.unique(train.artist_ids, return_counts=True)
+    rows = np.minimum(np.searchsorted(played, artist_ids), max(len(played) - 1, 0))
+    found = played[rows] == artist_ids if len(played) else np.zeros(len(artist_ids), bool)
+    return np.where(found, listeners[rows], 0)
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1; zero rows stay zero."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+class ServedRecommender:
+    """A space model ranked as the engine ranks, at novelty 0 and the given prior."""
+
+    def __init__(self, model: VectorModel, popularity_prior: float):
+        self.model = model
+        self.popularity_prior = popularity_prior
+
+    def fit(self, train: Listens) -> None:
+        space = self.model.fit_vectors(train)
+        self._artist_ids = space.artist_ids
+        self._rows_of = space.rows_of
+        self._unit = unit_rows(space.vectors.astype(np.float32))
+        # As the engine's LoadedSpace: a zero vector has no direction and is left out.
+        self._no_vector = ~np.any(self._unit != 0, axis=1)
+        self._popularity = popularity_of(listeners_of(train, space.artist_ids))
+
+    def recommend_many(self, likes: np.ndarray, k: int) -> np.ndarray:
+        rows, found = self._rows_of(likes)
+        found &= ~self._no_vector[rows]
+        # As the engine's taste: the likes the space has, each counted once.
+        weights = found / np.maximum(found.sum(axis=1, keepdims=True), 1)
+        taste = np.einsum("ql,qld->qd", weights.astype(np.float32), self._unit[rows])
+        taste /= np.maximum(np.linalg.norm(taste, axis=1, keepdims=True), 1e-12)
+        scores = novelty_scores(
+            taste @ self._unit.T, self._popularity, 0.0, self.popularity_prior
+        )
+        scores[:, self._no_vector] = -np.inf
+        # A query with no like in the space gets nothing, as the engine answers nothing.
+        scores[~found.any(axis=1)] = -np.inf
+        # Likes the space lacks exclude nothing: they stand in for one it has.
+        some_found = rows[np.arange(len(rows)), found.argmax(axis=1)][:, None]
+        best = top_columns(scores, k, np.where(found, rows, some_found))
+        return np.where(best == NO_ARTIST, NO_ARTIST, self._artist_ids[best])

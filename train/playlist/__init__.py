@@ -1,0 +1,1 @@
+"""Artist2Vec: word2vec over playlists, artists (or tracks) as words."""
