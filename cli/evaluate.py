@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="word2vec threads for the graph model")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false",
-                        help="score only the graph model")
+                        help="score only the graph model (with --all: only the spaces)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--all", action="store_true",
                         help="score every space (graph, cf, playlist, hybrid: each active run's "
@@ -134,7 +134,7 @@ def _eval_all(args: argparse.Namespace) -> int:
             metrics = {}
             if scores_as_trained(spec):
                 metrics["heldout"] = heldout_figures(report.evaluations[space], report.split)
-            if space in report.overlap:
+            if report.overlap.get(space):
                 metrics["neighbours"] = overlap_figures(report.overlap[space])
             if metrics:
                 update_metrics(store, spec.run_id, metrics)

@@ -76,6 +76,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     group.add_argument("--no-activate", dest="activate", action="store_false",
                        help="record the run without making it the active graph space")
     graph.set_defaults(handler=_train_graph)
+    _register_playlist(spaces)
     _register_audio(spaces)
     _register_cf(spaces)
     _register_hybrid(spaces)
@@ -311,4 +312,78 @@ def _train_all(args: argparse.Namespace) -> int:
                          seed=args.seed, workers=args.workers)
     for outcome in outcomes:
         print(describe(outcome))
+    return 0
+
+
+def _register_playlist(spaces: argparse._SubParsersAction) -> None:
+    from train.playlist.params import PlaylistParams
+
+    defaults = PlaylistParams()
+    w2v = defaults.word2vec
+    playlist = spaces.add_parser(
+        "playlist",
+        help="Artist2Vec: word2vec over playlists, artists (or tracks) as words",
+        description="Learn artist vectors with word2vec, each playlist a sentence of its "
+        "tracks' artists (the `playlist` space), or track vectors with tracks as words "
+        "(--tracks: the `playlist-track` space). Playlists come from `sage ingest mpd`; "
+        "without them each user's listened artists count as one playlist. Defaults are the "
+        "settings chosen on the held-out validation split (bench/playlist_tuning.py).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    playlist.add_argument("--source", choices=["auto", "mpd", "listens"], default="auto",
+                          help="learn from ingested MPD playlists, from each user's artists, "
+                          "or (auto) from playlists when the store has any")
+    playlist.add_argument("--tracks", dest="entity", action="store_const", const="track",
+                          default="artist",
+                          help="learn track vectors (the playlist-track space; needs playlists)")
+    group = playlist.add_argument_group("word2vec")
+    group.add_argument("--skip-gram", dest="sg", action="store_const", const=1, default=w2v.sg,
+                       help="train skip-gram")
+    group.add_argument("--cbow", dest="sg", action="store_const", const=0,
+                       help="train CBOW (Artist2Vec as published)")
+    group.add_argument("--dim", type=int, default=w2v.vector_size, help="vector dimensions")
+    group.add_argument("--window", type=int, default=w2v.window,
+                       help="entries on each side of a position that count as its context")
+    group.add_argument("--negative", type=int, default=w2v.negative,
+                       help="negative samples per positive one")
+    group.add_argument("--ns-exponent", type=float, default=w2v.ns_exponent,
+                       help="shape of the negative-sampling distribution (1: by frequency, "
+                       "0: uniform, negative: favours rare entities)")
+    group.add_argument("--epochs", type=int, default=w2v.epochs, help="passes over the playlists")
+    group.add_argument("--min-count", type=int, default=w2v.min_count,
+                       help="entities seen fewer times get no vector")
+    group.add_argument("--sample", type=float, default=w2v.sample,
+                       help="down-sampling threshold for frequent entities (0 turns it off)")
+    group.add_argument("--alpha", type=float, default=w2v.alpha, help="initial learning rate")
+    group = playlist.add_argument_group("run")
+    group.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
+                       help="how much popularity counts when the bot ranks this space (the "
+                       "novelty knob scales it)")
+    group.add_argument("--seed", type=int, default=0, help="seed for word2vec")
+    group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="word2vec threads (1 makes a run exactly reproducible)")
+    group.add_argument("--no-activate", dest="activate", action="store_false",
+                       help="record the run without making it the active space")
+    playlist.set_defaults(handler=_train_playlist)
+
+
+def _train_playlist(args: argparse.Namespace) -> int:
+    from train.playlist.params import PlaylistParams
+    from train.playlist.space import train_playlist_space  # gensim loads only when training
+
+    params = PlaylistParams(
+        word2vec=Word2VecParams(
+            sg=args.sg, vector_size=args.dim, window=args.window, negative=args.negative,
+            ns_exponent=args.ns_exponent, epochs=args.epochs, min_count=args.min_count,
+            sample=args.sample, alpha=args.alpha,
+        ),
+        popularity_prior=args.popularity_prior,
+    )
+    run = train_playlist_space(
+        args.store, params, seed=args.seed, workers=args.workers, activate=args.activate,
+        source=args.source, entity=args.entity,
+    )
+    stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in run.timings.items())
+    print(f"{run.space} run {run.run_id}: {run.entity_kind} vectors of {run.dim} dims from "
+          f"{run.params['source']} ({stages}){'; now active' if args.activate else ''}")
     return 0

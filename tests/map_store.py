@@ -76,4 +76,7 @@ def build_map_store(path: Path) -> Path:
 
         record_run(store, RunRecord("graph", "artist", {"edges": "colisten"}, "test", now, now),
                    ids, vectors, activate=True, also=write_graph)
+        # Answers come from the cf space (engine.answer.DEFAULT_SPACE): the same vectors.
+        record_run(store, RunRecord("cf", "artist", {}, "test", now, now), ids, vectors,
+                   activate=True)
     return path

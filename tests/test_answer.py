@@ -146,17 +146,19 @@ def test_no_query_raises(engine, text):
 
 
 @pytest.fixture
-def store_with_graph_run(bundled_store_copy):
+def store_with_runs(bundled_store_copy):
+    """The bundled catalog with a graph and a cf run (the default space) of checkable vectors."""
     with Store.open(bundled_store_copy) as store:
         catalog = load_artists(store)
         now = datetime.now(UTC)
-        run = RunRecord("graph", "artist", {}, "test", now, now)
-        record_run(store, run, catalog.artist_ids, clustered_vectors(catalog), activate=True)
+        for space in ("graph", "cf"):
+            run = RunRecord(space, "artist", {}, "test", now, now)
+            record_run(store, run, catalog.artist_ids, clustered_vectors(catalog), activate=True)
     return bundled_store_copy
 
 
-def test_sage_ask_table_json_and_batch(store_with_graph_run, tmp_path, capsys):
-    store = ["--store", str(store_with_graph_run)]
+def test_sage_ask_table_json_and_batch(store_with_runs, tmp_path, capsys):
+    store = ["--store", str(store_with_runs)]
     assert main([*store, "ask", "like Minor Threat", "--top", "3"]) == 0
     assert "understood: like Minor Threat" in capsys.readouterr().out
 
@@ -171,10 +173,10 @@ def test_sage_ask_table_json_and_batch(store_with_graph_run, tmp_path, capsys):
     assert [len(line["results"]) for line in lines] == [2, 0]
 
 
-def test_sage_chat_runs_the_same_handler(store_with_graph_run, monkeypatch, capsys):
+def test_sage_chat_runs_the_same_handler(store_with_runs, monkeypatch, capsys):
     typed = iter(["like Minor Threat", "like Inside Out", ""])
     monkeypatch.setattr("builtins.input", lambda prompt: next(typed))
-    assert main(["--store", str(store_with_graph_run), "chat", "--top", "2"]) == 0
+    assert main(["--store", str(store_with_runs), "chat", "--top", "2"]) == 0
     out = capsys.readouterr().out
     assert "understood: like Minor Threat" in out and "did you mean" in out
 
@@ -195,6 +197,6 @@ def test_first_run_builds_the_store_from_bundled_data(tmp_path, monkeypatch, cap
     [(["--top", "0"], "k must be 1 to 100, not 0"),
      (["--novelty", "5"], "novelty must be -1 to 1, not 5.0")],
 )
-def test_bad_settings_are_one_line_errors(store_with_graph_run, option, error, capsys):
-    assert main(["--store", str(store_with_graph_run), "ask", "no band at all", *option]) == 2
+def test_bad_settings_are_one_line_errors(store_with_runs, option, error, capsys):
+    assert main(["--store", str(store_with_runs), "ask", "no band at all", *option]) == 2
     assert capsys.readouterr().err.strip() == f"sage: error: {error}"

@@ -186,7 +186,7 @@ def test_the_engine_loads_each_bands_most_playlisted_track(tmp_path):
         now = datetime.now(UTC)
         record_run(store, RunRecord("graph", "artist", {}, "test", now, now),
                    np.array([1, 2, 3]), np.eye(3, dtype=np.float32), activate=True)
-    assert Engine.load(path).tracks == {1: "Hit", 2: "First", 3: "Audio Only"}
+    assert Engine.load(path, "graph").tracks == {1: "Hit", 2: "First", 3: "Audio Only"}
 
 
 def test_no_taste_or_too_few_new_bands_is_nothing_to_post(engine):

@@ -138,7 +138,7 @@ def test_the_projection_is_cached_per_run(map_store, engine, monkeypatch):
     first = project_space(engine.space, importance, cache_dir=cache, tsne_points=8,
                           iterations=250)
     assert first.xy.shape == (len(engine.space), 2) and first.projected.sum() == 8
-    assert (cache / f"graph-run{engine.space.run_id}.npz").exists()
+    assert (cache / f"{engine.space.name}-run{engine.space.run_id}.npz").exists()
 
     def no_tsne(*args):
         raise AssertionError("the cached projection should have been used")

@@ -1,5 +1,6 @@
 """`sage train all`: the gate on its own, then the whole retraining on a small store."""
 
+import json
 import logging
 
 import numpy as np
@@ -95,3 +96,23 @@ def test_a_tolerance_outside_0_to_1_is_a_one_line_error(tmp_path, capsys):
     assert main(["--store", str(path), "ingest", "listens", str(scenes_csv(tmp_path / "l.csv"))]) == 0
     assert main(["--store", str(path), "train", "all", "--tolerance", "1.5"]) != 0
     assert "tolerance" in capsys.readouterr().err
+
+
+def test_eval_all_scores_every_trained_space_and_says_what_it_cannot(tmp_path, capsys):
+    path = tmp_path / "s.duckdb"
+    store = ["--store", str(path)]
+    assert main([*store, "ingest", "listens", str(scenes_csv(tmp_path / "l.csv"))]) == 0
+    assert main([*store, "train", "cf", "--factors", "4"]) == 0
+    capsys.readouterr()
+    assert main([*store, "eval", "--all", "--json", "--no-baselines", "--k", "3", "--likes", "2",
+                 "--head", "5", "--test-fraction", "0.5", "--workers", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # No graph run: scored at its defaults; the hybrid of graph and cf likewise.
+    assert set(report["models"]) == {"graph", "cf", "hybrid"}
+    assert "not trained" in report["unavailable"]["playlist"]
+    # Only trained spaces have neighbours to test, and cf only against playlists: none here.
+    assert report["neighbours"] == {"cf": {}}
+    with Store.open(path, read_only=True) as store_:
+        cf = active_runs(store_)["cf"]
+    assert cf.metrics["heldout"]["precision_at_3"] == report["models"]["cf"]["precision_at_3"]
+    assert "neighbours" not in cf.metrics

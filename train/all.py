@@ -105,7 +105,7 @@ def train_all(
             new, old, measures = run.metrics, active.metrics if active else None, _AUDIO_MEASURES
         else:
             new = score(run)
-            old = active.metrics.get("heldout") if active else None
+            old = active.metrics.get("heldout", {}) if active else None
             measures = heldout_measures
         decision = gate(new, old, measures, tolerance=tolerance, force=force)
         if decision.activate:

@@ -1,4 +1,8 @@
-"""Building a working store from the bundled Last.fm data, for a first run with nothing set up."""
+"""Building a working store from the bundled Last.fm data, for a first run with nothing set up.
+
+The graph space is trained too, although answers come from the cf space: its run holds
+the scenes (weekly posts, maps) and the related-artists graph the maps draw.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from pathlib import Path
 
 from store import Store
 from store.errors import UserError
+from train.cf.params import CfParams
+from train.cf.space import train_cf_space
 from train.graph.params import GraphParams
 from train.graph.space import train_graph_space
 from train.ingest.hetrec import read_hetrec
@@ -19,7 +25,8 @@ BUNDLED_HETREC = Path(__file__).resolve().parent.parent / "data" / "hetrec2011-l
 
 
 def build_default_store(path: Path, params: GraphParams | None = None) -> None:
-    """Ingest the bundled data and train the graph space (default settings) into `path`."""
+    """Ingest the bundled data and train the graph and cf spaces (default settings) into
+    `path`."""
     if not BUNDLED_HETREC.is_dir():
         raise UserError(
             f"the bundled data is not at {BUNDLED_HETREC}: install Sage from its source "
@@ -28,4 +35,6 @@ def build_default_store(path: Path, params: GraphParams | None = None) -> None:
     log.info("building %s from the bundled Last.fm data (one-time)", path)
     with Store.open(path) as store:
         write_catalog(store, read_hetrec(BUNDLED_HETREC))
-    train_graph_space(path, params or GraphParams(), seed=0, workers=os.cpu_count() or 1, activate=True)
+    train_graph_space(path, params or GraphParams(), seed=0, workers=os.cpu_count() or 1,
+                      activate=True)
+    train_cf_space(path, CfParams(), seed=0, activate=True)

@@ -19,7 +19,7 @@ group is everything rarer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,13 +175,16 @@ def neighbour_overlap(
 
 
 def overlap_table(
-    spaces: Mapping[str, ArtistVectors], truths: Mapping[str, RelatedArtists], listens: Listens
+    spaces: Mapping[str, tuple[ArtistVectors, Sequence[str]]],
+    truths: Mapping[str, RelatedArtists],
+    listens: Listens,
 ) -> dict[str, dict[str, dict[str, GroupOverlap]]]:
-    """space -> truth source -> group -> overlap, for every pair."""
+    """space -> truth source -> group -> overlap, for each space (vectors, the sources to
+    test it against) and each of those sources that `truths` has."""
     groups = {source: popularity_groups(listens, truth.artist_ids)
               for source, truth in truths.items()}
     return {
-        name: {source: neighbour_overlap(space, truth, groups[source])
-               for source, truth in truths.items()}
-        for name, space in spaces.items()
+        name: {source: neighbour_overlap(space, truths[source], groups[source])
+               for source in sources if source in truths}
+        for name, (space, sources) in spaces.items()
     }

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from store import Store
 from store.catalog import Listens, load_listens
 from store.runs import RunRecord, active_runs, load_space
 from train.cf.params import CfParams
-from train.evaluate.baselines import ALS_GRID, AlsParams
 from train.evaluate.harness import (
-    BaselineReport,
     Evaluation,
     evaluate,
     evaluate_baselines,
@@ -85,6 +83,14 @@ def heldout_figures(evaluation: Evaluation, split: dict) -> dict:
     }
 
 
+def truth_sources(spec: SpaceSpec) -> tuple[str, ...]:
+    """The ground truths a space's neighbours are tested against: those of sources it did
+    not learn from; all of them for a space that learned from every source (a hybrid with
+    MPD playlists), whose figures are then marked as not independent."""
+    independent = tuple(source for source in TRUTH_SOURCES if source not in spec.learns_from())
+    return independent or TRUTH_SOURCES
+
+
 def scores_as_trained(spec: SpaceSpec) -> bool:
     """Whether refitting on held-out listens is the method the run used: a graph walked on
     crawled edges is refitted on the co-listening graph, so only its settings are scored."""
@@ -143,8 +149,7 @@ class AllReport:
     unavailable: dict[str, str]  # space -> why it has no score
     truths: dict[str, RelatedArtists]  # source -> ground truth; a missing source is absent
     overlap: dict[str, dict[str, dict[str, GroupOverlap]]]  # space -> source -> group
-    baselines: BaselineReport | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]  # what a reader of the table should know
 
 
 def evaluate_all(
@@ -153,7 +158,6 @@ def evaluate_all(
     *,
     workers: int,
     baselines: bool = True,
-    als_grid: tuple[AlsParams, ...] = ALS_GRID,
 ) -> AllReport:
     with Store.open(store_path, read_only=True) as store:
         listens = load_listens(store)
@@ -172,16 +176,17 @@ def evaluate_all(
             log.info("scoring the %s space", space)
             evaluations[space] = evaluate(models.recommender(specs[space]), split,
                                           k=settings.k, n_head=settings.head)
-    report = None
     if baselines:
-        report = evaluate_baselines(split, k=settings.k, n_head=settings.head,
-                                    seed=settings.seed, als_grid=als_grid)
-        evaluations |= report.evaluations
+        evaluations |= evaluate_baselines(split, k=settings.k, n_head=settings.head,
+                                          seed=settings.seed).evaluations
 
     truths = {"listens": listening_truth(listens)}
     if playlists is not None:
         truths["playlists"] = playlists
-    overlap = overlap_table(stored, truths, listens)
+    overlap = overlap_table(
+        {space: (vectors, truth_sources(specs[space])) for space, vectors in stored.items()},
+        truths, listens,
+    )
     notes = [f"{space} run {spec.run_id} is scored with its settings on the co-listening "
              "graph (it walked crawled edges); its figures are not stored"
              for space, spec in specs.items()
@@ -189,7 +194,7 @@ def evaluate_all(
     notes += [f"{space}: no run, scored at its default settings"
               for space, spec in specs.items() if spec.run_id is None]
     return AllReport(settings.describe(split), specs, evaluations, unavailable, truths,
-                     overlap, report, notes)
+                     overlap, notes)
 
 
 def _artist_vectors(store: Store, space: str) -> ArtistVectors:
@@ -213,16 +218,13 @@ def _format_overlap(report: AllReport) -> str:
     flagged = False
     for space, by_source in report.overlap.items():
         learned = report.specs[space].learns_from()
-        independent = [source for source in TRUTH_SOURCES if source not in learned]
-        # A space that learned from every source still gets its rows, marked.
-        shown = independent or list(TRUTH_SOURCES)
-        for source in shown:
+        for source in truth_sources(report.specs[space]):
             if source not in by_source:
                 lines.append(f"{space:<10} {source:<11} n/a: the store holds no {source}")
                 continue
             cells = " ".join(f"{_overlap_cell(by_source[source][group]):>16}" for group in GROUPS)
-            flag = "" if independent else "*"
-            flagged |= not independent
+            flag = "*" if source in learned else ""
+            flagged |= bool(flag)
             lines.append(f"{space:<10} {source + flag:<11} {cells}")
     lines += [f"{space:<10} {'':<11} n/a: no trained run"
               for space in SPACES if space not in report.overlap]
