@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 
 from store import Store
@@ -51,6 +50,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.all:
         return _eval_all(args)
     from train.evaluate.harness import evaluate, evaluate_baselines, format_table
+    from train.evaluate.report import evaluation_figures
     from train.evaluate.split import holdout_split
     from train.graph.params import GraphParams
     from train.graph.recommender import GraphRecommender
@@ -82,7 +82,7 @@ def _eval(args: argparse.Namespace) -> int:
             "skipped_users": split.n_skipped_users, "likes": args.likes, "k": args.k,
             "head": args.head, "seed": args.seed,
         },
-        "models": {name: _figures(evaluation) for name, evaluation in evaluations.items()},
+        "models": {name: evaluation_figures(evaluation) for name, evaluation in evaluations.items()},
     }
     if from_listens:
         with Store.open(args.store) as store:
@@ -101,16 +101,6 @@ def _eval(args: argparse.Namespace) -> int:
             print(f"stored in graph run {graph_run.run_id}'s metrics")
     return 0
 
-
-def _figures(evaluation) -> dict:
-    metrics = evaluation.metrics
-    return {
-        f"precision_at_{metrics.k}": metrics.precision,
-        f"recall_at_{metrics.k}": metrics.recall,
-        "tail_recall": None if math.isnan(metrics.tail_recall) else metrics.tail_recall,
-        "fit_seconds": round(evaluation.fit_seconds, 2),
-        "recommend_seconds": round(evaluation.recommend_seconds, 2),
-    }
 
 
 def _eval_all(args: argparse.Namespace) -> int:

@@ -19,7 +19,12 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from maps.style import (
-    BACKGROUND, EDGE_COLOUR, FONT_FAMILY, HALO_WIDTH, LEGEND_FONT_SIZE, TEXT_COLOUR,
+    BACKGROUND,
+    EDGE_COLOUR,
+    FONT_FAMILY,
+    HALO_WIDTH,
+    LEGEND_FONT_SIZE,
+    TEXT_COLOUR,
     TITLE_FONT_SIZE,
 )
 

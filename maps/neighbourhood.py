@@ -15,11 +15,21 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from maps.labels import (
-    Box, Label, LabelRequest, TextMeasure, can_draw, drawable, place_labels,
+    Box,
+    Label,
+    LabelRequest,
+    TextMeasure,
+    can_draw,
+    drawable,
+    place_labels,
 )
 from maps.related import Neighbourhood
 from maps.style import (
-    CENTRE_FONT_SIZE, DPI, LABEL_FONT_SIZE, TITLE_FONT_SIZE, scene_colours,
+    CENTRE_FONT_SIZE,
+    DPI,
+    LABEL_FONT_SIZE,
+    TITLE_FONT_SIZE,
+    scene_colours,
 )
 
 WIDTH, HEIGHT = 1200, 900  # pixels

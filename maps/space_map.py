@@ -18,7 +18,13 @@ from engine.answer import Answer
 from engine.query import Polarity
 from engine.scenes import NO_SCENE, Scenes
 from maps.labels import (
-    Box, Label, LabelRequest, TextMeasure, can_draw, drawable, place_labels,
+    Box,
+    Label,
+    LabelRequest,
+    TextMeasure,
+    can_draw,
+    drawable,
+    place_labels,
 )
 from maps.style import DPI, LABEL_FONT_SIZE, TITLE_FONT_SIZE, scene_colours
 

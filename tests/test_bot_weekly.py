@@ -22,10 +22,10 @@ from bot.weekly import (
     week_key,
 )
 from engine.answer import Engine
-from engine.top_tracks import load_top_tracks
 from engine.resolve import NameResolver
 from engine.scenes import Scenes
 from engine.space import LoadedSpace
+from engine.top_tracks import load_top_tracks
 from store import Store
 from store.catalog import ArtistCatalog
 from store.names import normalize_name

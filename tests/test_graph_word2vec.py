@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from train.graph.csr import CSRGraph
-from train.graph.walks import STOPPED, iter_random_walks, random_walks
 from train.graph.params import Word2VecParams
+from train.graph.walks import STOPPED, iter_random_walks, random_walks
 from train.graph.word2vec import train_word2vec, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,10 +8,10 @@ from cli.main import main
 from store import Store
 from store.catalog import catalog_counts
 from tests.conftest import BUNDLED_HETREC
+from train.ingest import write as write_module
 from train.ingest.hetrec import read_hetrec
 from train.ingest.listens_csv import read_listens_csv
 from train.ingest.tables import IngestError
-from train.ingest import write as write_module
 from train.ingest.write import write_catalog
 
 HETREC_FILES = ["artists.dat", "user_artists.dat", "tags.dat", "user_taggedartists.dat"]

@@ -70,8 +70,8 @@ class HeldoutSettings:
         }
 
 
-def heldout_figures(evaluation: Evaluation, split: dict) -> dict:
-    """A run's held-out figures as stored in its metrics under "heldout"."""
+def evaluation_figures(evaluation: Evaluation) -> dict:
+    """One model's held-out figures as plain JSON values."""
     metrics = evaluation.metrics
     return {
         f"precision_at_{metrics.k}": metrics.precision,
@@ -79,6 +79,12 @@ def heldout_figures(evaluation: Evaluation, split: dict) -> dict:
         "tail_recall": None if math.isnan(metrics.tail_recall) else metrics.tail_recall,
         "fit_seconds": round(evaluation.fit_seconds, 2),
         "recommend_seconds": round(evaluation.recommend_seconds, 2),
+    }
+
+
+def heldout_figures(evaluation: Evaluation, split: dict) -> dict:
+    """A run's held-out figures as stored in its metrics under "heldout"."""
+    return evaluation_figures(evaluation) | {
         "split": split,
     }
 
