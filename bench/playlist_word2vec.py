@@ -1,6 +1,6 @@
 """word2vec throughput on playlists: words/s of the playlist space's training.
 
-    python bench/playlist_word2vec.py [--store PATH] [--epochs 3]
+    python bench/playlist_word2vec.py [--store PATH] [--epochs 1]
 
 Trains on the store's MPD playlists when it has them (`sage ingest mpd`), else on its
 listens read as playlists, with the space's defaults and with CBOW as Artist2Vec
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=default_store_path(),
                         help="a store with playlists or listens (default: the usual store)")
-    parser.add_argument("--epochs", type=int, default=3,
+    parser.add_argument("--epochs", type=int, default=1,
                         help="passes per measurement (throughput does not depend on it)")
     args = parser.parse_args()
 

@@ -326,8 +326,9 @@ def _register_playlist(spaces: argparse._SubParsersAction) -> None:
         description="Learn artist vectors with word2vec, each playlist a sentence of its "
         "tracks' artists (the `playlist` space), or track vectors with tracks as words "
         "(--tracks: the `playlist-track` space). Playlists come from `sage ingest mpd`; "
-        "without them each user's listened artists count as one playlist. Defaults are the "
-        "settings chosen on the held-out validation split (bench/playlist_tuning.py).",
+        "without them each user's listened artists count as one playlist. Defaults are "
+        "Artist2Vec's published settings except where measurement chose otherwise "
+        "(bench/playlist_tuning.py): skip-gram, 10 negative samples, 20 epochs.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     playlist.add_argument("--source", choices=["auto", "mpd", "listens"], default="auto",
@@ -335,12 +336,12 @@ def _register_playlist(spaces: argparse._SubParsersAction) -> None:
                           "or (auto) from playlists when the store has any")
     playlist.add_argument("--tracks", dest="entity", action="store_const", const="track",
                           default="artist",
-                          help="learn track vectors (the playlist-track space; needs playlists)")
+                          help="learn track vectors (the playlist-track space; needs "
+                          "playlists) instead of %(default)s vectors")
     group = playlist.add_argument_group("word2vec")
-    group.add_argument("--skip-gram", dest="sg", action="store_const", const=1, default=w2v.sg,
-                       help="train skip-gram")
-    group.add_argument("--cbow", dest="sg", action="store_const", const=0,
-                       help="train CBOW (Artist2Vec as published)")
+    group.add_argument("--model", choices=["skip-gram", "cbow"],
+                       default="skip-gram" if w2v.sg else "cbow",
+                       help="word2vec's architecture (Artist2Vec was published with CBOW)")
     group.add_argument("--dim", type=int, default=w2v.vector_size, help="vector dimensions")
     group.add_argument("--window", type=int, default=w2v.window,
                        help="entries on each side of a position that count as its context")
@@ -373,7 +374,8 @@ def _train_playlist(args: argparse.Namespace) -> int:
 
     params = PlaylistParams(
         word2vec=Word2VecParams(
-            sg=args.sg, vector_size=args.dim, window=args.window, negative=args.negative,
+            sg=int(args.model == "skip-gram"), vector_size=args.dim, window=args.window,
+            negative=args.negative,
             ns_exponent=args.ns_exponent, epochs=args.epochs, min_count=args.min_count,
             sample=args.sample, alpha=args.alpha,
         ),

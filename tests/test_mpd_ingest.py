@@ -195,13 +195,15 @@ def _missing_track_uri(tmp_path):
 def _empty_artist_name(tmp_path):
     def edit(document):
         document["playlists"][0]["tracks"][3]["artist_name"] = ""
-    return _slice_with(tmp_path, edit), "bad.json: playlist 0 (pid 0), track 3: artist_name is empty"
+    message = "bad.json: playlist 0 (pid 0), track 3: artist_name is empty"
+    return _slice_with(tmp_path, edit), message
 
 
 def _text_pid(tmp_path):
     def edit(document):
         document["playlists"][2]["pid"] = "2"
-    return _slice_with(tmp_path, edit), "bad.json: playlist 2: pid must be a whole number ≥ 0, found '2'"
+    message = "bad.json: playlist 2: pid must be a whole number ≥ 0, found '2'"
+    return _slice_with(tmp_path, edit), message
 
 
 def _not_a_slice(tmp_path):

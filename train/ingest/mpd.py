@@ -86,6 +86,8 @@ def ingest_mpd(store_path: Path, paths: Sequence[Path], *, progress: bool = Fals
         if n_entries <= KEPT_ENTRIES:
             kept.append(batch)
 
+    log.info("checked %d slice files: %d playlists, %d entries; writing", n_files, n_playlists,
+             n_entries)
     rest = (parse_slice(raw, where) for where, raw in islice(_read_slices(files), len(kept), None))
     with Store.open(store_path) as store, tqdm(
         total=n_playlists, desc="writing", unit="playlist", disable=not progress

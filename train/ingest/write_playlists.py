@@ -3,8 +3,8 @@
 Runs inside the caller's transaction, one per batch. The batch is staged as Arrow tables
 and merged with set-based SQL: artists match the catalog by normalised name, tracks by
 (source, URI), playlists by (source, id). Merging the same batch again writes nothing: a
-known playlist is rewritten only when its tracks differ. Staged tables are registered with
-DuckDB rather than copied into temporary tables, which a transaction keeps until it ends.
+known playlist is rewritten only when its tracks differ. Staged tables are Arrow tables
+that DuckDB reads in place (registered), never copies.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Sentences stay numpy arrays throughout: tokens are entity ids mapped to 0..n-1, 
 corpus file is written by the graph method's writer (train.graph.word2vec), which turns
 blocks of equal-length rows into text with one numpy gather per block. Playlists are
 ragged, so they are written grouped by length, each group one block: nothing is padded,
-and no Python string is built per token. Grouping only reorders sentences within each
-epoch, which CBOW's per-sentence updates do not care about.
+and no Python string is built per token. Grouping reorders the sentences of an epoch; on
+the validation split that changed precision@20 and tail recall by no more than another
+seed does (0.004 and 0.002) against writing them in their own order.
 """
 
 from __future__ import annotations
