@@ -54,7 +54,7 @@ def load_engine(args: argparse.Namespace) -> Engine:
         from train.bootstrap import build_default_store  # gensim loads only when needed
 
         print(f"no store at {args.store}: building one from the bundled Last.fm data "
-              "(one-time, about a minute)", file=sys.stderr)
+              "(one-time, a minute or two)", file=sys.stderr)
         build_default_store(args.store)
     return Engine.load(args.store, args.space)
 
