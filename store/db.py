@@ -124,7 +124,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     pause = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if _LOCK_ERROR not in str(exc) or time.monotonic() >= deadline:
                 raise StoreError(f"cannot open store {path}: {exc}") from exc
@@ -132,3 +132,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             # Jittered, so two waiting writers do not retry in step.
             time.sleep(pause * random.uniform(0.5, 1.5))
             pause = min(pause * 2, 1.0)
+        else:
+            # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt
+            # `sage ask --json`, or any output another program reads.
+            con.execute("SET enable_progress_bar = false")
+            return con

@@ -188,3 +188,11 @@ def test_a_reader_does_not_wait_for_a_writer_elsewhere(tmp_path):
     finally:
         writer.kill()
         writer.wait(timeout=30)
+
+
+def test_duckdb_draws_no_progress_bar_on_our_stdout(tmp_path):
+    path = tmp_path / "sage.duckdb"
+    for read_only in (False, True):
+        with Store.open(path, read_only=read_only) as store:
+            setting = "SELECT current_setting('enable_progress_bar')"
+            assert store.con.execute(setting).fetchone() == (False,)
