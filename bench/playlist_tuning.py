@@ -7,8 +7,9 @@ training part of the held-out test (never the test users), next to item-item cos
 measured in the same run; "+" rows change one setting of the defaults, "@" is the prior. The taste test hides listens, so each model learns from the
 training listens read as playlists (each user's artists). Each setting is trained once
 and ranked at several popularity priors, because the prior trades precision for tail
-recall differently in every space: compare settings at equal tail recall, not at equal
-prior. Takes about 12 minutes on 2 cores.
+recall differently in every space: settings are compared by their precision@20 where
+their tail recall equals the graph space's (interpolated between priors), and that is
+where the defaults' prior comes from. Takes about 12 minutes on 2 cores.
 
 With --neighbours, also trains the published settings and the defaults on the store's
 MPD playlists (`sage ingest mpd`) and prints the Artist2Vec neighbour test per popularity
@@ -42,7 +43,11 @@ from train.playlist.corpus import playlist_sentences, train_sentence_vectors  # 
 from train.playlist.params import ARTIST2VEC, DEFAULT_WORD2VEC, PlaylistParams  # noqa: E402
 from train.playlist.recommender import PlaylistRecommender  # noqa: E402
 
-PRIORS = (0.0, 0.25, 0.5, 1.0)
+PRIORS = tuple(step / 20 for step in range(21))  # 0, 0.05, ..., 1
+TABLE_PRIORS = (0.0, 0.25, 0.5, 1.0)
+# The prior of the defaults is where their tail recall meets the graph space's at its own
+# default; other settings are compared at that tail recall too (train.playlist.params).
+TARGET_TAIL_RECALL = 0.027
 
 
 def variants() -> dict[str, Word2VecParams]:
@@ -59,6 +64,18 @@ def variants() -> dict[str, Word2VecParams]:
         "+ sample 1e-4": replace(DEFAULT_WORD2VEC, sample=1e-4),
         "+ 50 dims": replace(DEFAULT_WORD2VEC, vector_size=50),
     }
+
+
+def precision_at_tail(
+    curve: list[tuple[float, float, float]], tail_recall: float
+) -> tuple[float, float] | None:
+    """(prior, precision) where a (prior, precision, tail recall) curve, ranked by prior,
+    crosses `tail_recall`, linearly between the two priors around it."""
+    for (p0, precision0, tail0), (p1, precision1, tail1) in zip(curve, curve[1:]):
+        if tail0 >= tail_recall >= tail1 and tail0 > tail1:
+            share = (tail0 - tail_recall) / (tail0 - tail1)
+            return p0 + share * (p1 - p0), precision0 + share * (precision1 - precision0)
+    return None
 
 
 class AtPrior:
@@ -94,18 +111,29 @@ def main() -> None:
     evaluations: dict[str, Evaluation] = {
         "item-item cosine": evaluate(ItemItemRecommender(), validation)
     }
+    at_target: dict[str, tuple[float, float] | None] = {}
     for name, word2vec in variants().items():
         fitted = PlaylistRecommender(PlaylistParams(word2vec=word2vec), seed=args.seed,
                                      workers=args.workers)
         started = time.perf_counter()
         fitted.fit(validation.train)
         fit_seconds = time.perf_counter() - started
+        curve = []
         for prior in PRIORS:
-            row = f"{name} @{prior:g}"
-            scored = evaluate(AtPrior(fitted, prior), validation)
-            evaluations[row] = replace(scored, fit_seconds=fit_seconds)
-            print(format_table({row: evaluations[row]}).splitlines()[1], file=sys.stderr)
+            scored = replace(evaluate(AtPrior(fitted, prior), validation),
+                             fit_seconds=fit_seconds)
+            curve.append((prior, scored.metrics.precision, scored.metrics.tail_recall))
+            if prior in TABLE_PRIORS:
+                evaluations[f"{name} @{prior:g}"] = scored
+                print(format_table({f"{name} @{prior:g}": scored}).splitlines()[1],
+                      file=sys.stderr)
+        at_target[name] = precision_at_tail(curve, TARGET_TAIL_RECALL)
     print(format_table(evaluations))
+    print(f"precision@20 where tail recall is {TARGET_TAIL_RECALL} (the graph space's at its "
+          "default prior), interpolated between priors:")
+    for name, found in at_target.items():
+        print(f"  {name:<14} " + ("n/a (out of the priors' range)" if found is None else
+                                  f"{found[1]:.3f} at prior {found[0]:.2f}"))
 
     if args.neighbours:
         if playlists is None or len(playlists) == 0:

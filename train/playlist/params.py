@@ -6,12 +6,16 @@ a window of 150 (whole playlists, in effect), 100 negative samples from the unig
 distribution, 50 epochs; its `shrink_windows=True` is gensim's default and not a setting
 here, and what it left unstated (min_count, down-sampling, learning rate) is gensim's
 default too. The defaults differ by measurement (bench/playlist_tuning.py): skip-gram with
-10 negative samples and 20 epochs beat it on both tests there is, for about three times
-its training time. On the held-out validation split, at equal tail recall (0.027),
-precision@20 rose from 0.28 to 0.33; on the MPD subset, the overlap of each artist's 20
-nearest with the 20 it shares most listeners with rose from 0.13 to 0.22 for the 500
-most-listened artists and from 0.10 to 0.13 for the next 4,500. CBOW with fewer negative
-samples was cheaper and worse on both.
+10 negative samples and 20 epochs beat it on both tests there are, for 3-4 times its
+training time on MPD playlists (about the same on listening data). On the held-out
+validation split, at the graph space's tail recall (0.027), precision@20 rose from 0.28
+to 0.33; on the MPD subset, the overlap of each artist's 20 nearest with the 20 it shares
+most listeners with rose from 0.13 to 0.22 for the 500 most-listened artists and from
+0.10 to 0.13 for the next 4,500. Tried and left, with precision@20 at that tail recall
+and the MPD overlaps: CBOW with 5 negative samples (0.25; 0.06 and 0.06), a window of 20
+(0.27; 0.17 and 0.11), down-sampling at 1e-4 (0.31; 0.21 and 0.13), 20 negative samples,
+40 epochs or 50 dimensions (no better, the first two slower), min_count 1 (worse: the
+vectors of artists seen once or twice are noise and crowd the answers).
 """
 
 from __future__ import annotations
@@ -31,9 +35,9 @@ DEFAULT_WORD2VEC = replace(ARTIST2VEC, sg=1, negative=10, epochs=20)
 class PlaylistParams:
     word2vec: Word2VecParams = field(default_factory=lambda: DEFAULT_WORD2VEC)
     # The engine's prior for this space (engine.novelty): where its validation tail recall
-    # equals the graph space's at its default (0.027). Every prior above 0 costs this
-    # space tail recall, so the graph's rule (the largest prior that costs none) would
-    # leave it at 0, with precision@20 at 0.22 instead of 0.33.
+    # equals the graph space's at its default, 0.027 (0.27 with seed 0, 0.25 with seed 1).
+    # Every prior above 0 costs this space tail recall, so the graph's rule (the largest
+    # prior that costs none) would leave it at 0, with precision@20 at 0.22, not 0.33.
     popularity_prior: float = 0.25
 
     def to_dict(self) -> dict:
