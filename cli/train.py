@@ -57,18 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="train skip-gram instead of CBOW")
     group.add_argument("--cbow", dest="sg", action="store_const", const=0,
                        help="train CBOW (SAGE's choice)")
-    group.add_argument("--dim", type=int, default=_W2V.vector_size, help="vector dimensions")
-    group.add_argument("--window", type=int, default=_W2V.window,
-                       help="artists on each side of a walk position that count as context")
-    group.add_argument("--negative", type=int, default=_W2V.negative,
-                       help="negative samples per positive one")
-    group.add_argument("--ns-exponent", type=float, default=_W2V.ns_exponent,
-                       help="shape of the negative-sampling distribution (1: by frequency, "
-                       "0: uniform, negative: favours rare artists)")
-    group.add_argument("--epochs", type=int, default=_W2V.epochs, help="passes over the walks")
-    group.add_argument("--sample", type=float, default=_W2V.sample,
-                       help="down-sampling threshold for frequent artists (0 turns it off)")
-    group.add_argument("--alpha", type=float, default=_W2V.alpha, help="initial learning rate")
+    add_word2vec_options(group, _W2V, words="artists", sentence="walk")
     group = graph.add_argument_group("run")
     group.add_argument("--seed", type=int, default=0, help="seed for walks and word2vec")
     group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -83,6 +72,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     _register_all(spaces)
 
 
+def add_word2vec_options(
+    group: argparse._ArgumentGroup, defaults: Word2VecParams, *, words: str, sentence: str
+) -> None:
+    """The word2vec settings every word2vec space takes; `words` says what its words are,
+    `sentence` what a sentence is. The architecture and min_count are each space's own."""
+    group.add_argument("--dim", type=int, default=defaults.vector_size, help="vector dimensions")
+    group.add_argument("--window", type=int, default=defaults.window,
+                       help=f"{words} on each side of a {sentence} position that count as "
+                       "its context")
+    group.add_argument("--negative", type=int, default=defaults.negative,
+                       help="negative samples per positive one")
+    group.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent,
+                       help="shape of the negative-sampling distribution (1: by frequency, "
+                       f"0: uniform, negative: favours rare {words})")
+    group.add_argument("--epochs", type=int, default=defaults.epochs,
+                       help=f"passes over the {sentence}s")
+    group.add_argument("--sample", type=float, default=defaults.sample,
+                       help=f"down-sampling threshold for frequent {words} (0 turns it off)")
+    group.add_argument("--alpha", type=float, default=defaults.alpha, help="initial learning rate")
+
+
+def word2vec_params(args: argparse.Namespace, *, sg: int, min_count: int) -> Word2VecParams:
+    """The settings `add_word2vec_options` read, with the space's own two."""
+    return Word2VecParams(
+        sg=sg, vector_size=args.dim, window=args.window, negative=args.negative,
+        ns_exponent=args.ns_exponent, epochs=args.epochs, min_count=min_count,
+        sample=args.sample, alpha=args.alpha,
+    )
+
+
 def graph_params(args: argparse.Namespace) -> GraphParams:
     return GraphParams(
         graph=ColisteningParams(
@@ -90,11 +109,7 @@ def graph_params(args: argparse.Namespace) -> GraphParams:
             popularity_penalty=args.popularity_penalty,
         ),
         walks=WalkParams(args.walks_per_node, args.walk_length, args.weighted),
-        word2vec=Word2VecParams(
-            sg=args.sg, vector_size=args.dim, window=args.window, negative=args.negative,
-            ns_exponent=args.ns_exponent, epochs=args.epochs, min_count=_W2V.min_count,
-            sample=args.sample, alpha=args.alpha,
-        ),
+        word2vec=word2vec_params(args, sg=args.sg, min_count=_W2V.min_count),
     )
 
 
@@ -342,20 +357,9 @@ def _register_playlist(spaces: argparse._SubParsersAction) -> None:
     group.add_argument("--model", choices=["skip-gram", "cbow"],
                        default="skip-gram" if w2v.sg else "cbow",
                        help="word2vec's architecture (Artist2Vec was published with CBOW)")
-    group.add_argument("--dim", type=int, default=w2v.vector_size, help="vector dimensions")
-    group.add_argument("--window", type=int, default=w2v.window,
-                       help="entries on each side of a position that count as its context")
-    group.add_argument("--negative", type=int, default=w2v.negative,
-                       help="negative samples per positive one")
-    group.add_argument("--ns-exponent", type=float, default=w2v.ns_exponent,
-                       help="shape of the negative-sampling distribution (1: by frequency, "
-                       "0: uniform, negative: favours rare entities)")
-    group.add_argument("--epochs", type=int, default=w2v.epochs, help="passes over the playlists")
+    add_word2vec_options(group, w2v, words="entities", sentence="playlist")
     group.add_argument("--min-count", type=int, default=w2v.min_count,
                        help="entities seen fewer times get no vector")
-    group.add_argument("--sample", type=float, default=w2v.sample,
-                       help="down-sampling threshold for frequent entities (0 turns it off)")
-    group.add_argument("--alpha", type=float, default=w2v.alpha, help="initial learning rate")
     group = playlist.add_argument_group("run")
     group.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
                        help="how much popularity counts when the bot ranks this space (the "
@@ -373,11 +377,8 @@ def _train_playlist(args: argparse.Namespace) -> int:
     from train.playlist.space import train_playlist_space  # gensim loads only when training
 
     params = PlaylistParams(
-        word2vec=Word2VecParams(
-            sg=int(args.model == "skip-gram"), vector_size=args.dim, window=args.window,
-            negative=args.negative,
-            ns_exponent=args.ns_exponent, epochs=args.epochs, min_count=args.min_count,
-            sample=args.sample, alpha=args.alpha,
+        word2vec=word2vec_params(
+            args, sg=int(args.model == "skip-gram"), min_count=args.min_count
         ),
         popularity_prior=args.popularity_prior,
     )
