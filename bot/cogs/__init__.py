@@ -8,14 +8,26 @@ the cog unloads, as prefix subcommands and slash subcommands alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from discord import app_commands
 from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.app import SageBot
 
 GROUP = "sage"
+
+
+def name_choices(names: Iterable[str]) -> list[app_commands.Choice[str]]:
+    """Completed names as slash-command autocomplete choices."""
+    return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+def band_choices(bot: SageBot, typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete of a band option: catalog names completing what is typed."""
+    return name_choices(bot.engines.completer.complete(typed))
 
 
 class Subcommands(commands.Cog):

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import Subcommands
+from bot.cogs import Subcommands, band_choices
 from bot.safety import NO_MENTIONS, escape
 from engine.answer import Engine
 from maps.render import neighbourhood_map
@@ -68,5 +68,4 @@ class Maps(Subcommands):
     async def _complete_band(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = self.bot.engines.completer.complete(current)
-        return [app_commands.Choice(name=name, value=name) for name in names]
+        return band_choices(self.bot, current)

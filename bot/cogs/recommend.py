@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import GROUP
+from bot.cogs import GROUP, band_choices, name_choices
 from bot.embeds import answer_embed, help_embed
 from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_likes
 from bot.safety import NO_MENTIONS, clip_query, escape
@@ -72,8 +72,7 @@ class Recommend(commands.Cog):
     async def _complete_query(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = complete_query(self.bot.engines.completer, current)
-        return [app_commands.Choice(name=name, value=name) for name in names]
+        return name_choices(complete_query(self.bot.engines.completer, current))
 
     @sage.command(name="similar")
     @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
@@ -87,8 +86,7 @@ class Recommend(commands.Cog):
     async def _complete_band(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = self.bot.engines.completer.complete(current)
-        return [app_commands.Choice(name=name, value=name) for name in names]
+        return band_choices(self.bot, current)
 
     @sage.command(name="help")
     async def help(self, ctx: commands.Context) -> None:
