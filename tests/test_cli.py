@@ -27,6 +27,21 @@ def test_every_option_and_command_is_explained():
                 assert action.help, f"{parser.prog}: {action.dest} has no help text"
 
 
+def test_train_options_default_to_the_spaces_defaults():
+    from cli.train import graph_params, word2vec_params
+    from train.graph.params import GraphParams
+    from train.playlist.params import PlaylistParams
+
+    parser = build_parser()
+    assert graph_params(parser.parse_args(["train", "graph"])) == GraphParams()
+    playlist = parser.parse_args(["train", "playlist"])
+    assert word2vec_params(
+        playlist, sg=int(playlist.model == "skip-gram"), min_count=playlist.min_count
+    ) == PlaylistParams().word2vec
+    graph = graph_params(parser.parse_args(["train", "graph", "--skip-gram", "--window", "7"]))
+    assert (graph.word2vec.sg, graph.word2vec.window) == (1, 7)
+
+
 def test_help_exits_cleanly(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["ingest", "--help"])
