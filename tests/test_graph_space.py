@@ -9,7 +9,7 @@ from cli.main import main
 from store import Store
 from store.catalog import Listens
 from store.runs import active_runs, load_space
-from train.graph.colisten import colistening_edges
+from train.graph.colisten import colistening_edges, colistening_similarity
 from train.graph.params import ColisteningParams
 from train.graph.scenes import find_scenes
 
@@ -82,6 +82,19 @@ def test_transition_of_a_hand_worked_pair():
     )
     weights = {(int(s), int(d)): float(w) for s, d, w in zip(penalised.src, penalised.dst, penalised.weight)}
     assert weights[(2, 0)] == pytest.approx((1 / 3) / 3)  # 10 has three listeners
+
+
+def test_edges_are_the_strongest_entries_of_the_full_similarity():
+    listens = two_scenes_listens()
+    artist_ids = np.unique(listens.artist_ids)
+    params = ColisteningParams(neighbours=3)
+    similarity = colistening_similarity(listens, artist_ids, params).toarray()
+    assert not np.diag(similarity).any()
+    edges = colistening_edges(listens, artist_ids, params)
+    assert np.all(np.bincount(edges.src, minlength=len(artist_ids)) == 3)
+    np.testing.assert_allclose(edges.weight, similarity[edges.src, edges.dst], rtol=1e-6)
+    third_strongest = np.sort(similarity, axis=1)[:, -3]
+    assert np.all(edges.weight >= third_strongest[edges.src] * (1 - 1e-6))
 
 
 def test_scenes_find_the_two_groups_reproducibly():

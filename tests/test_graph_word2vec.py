@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from train.graph.csr import CSRGraph
 from train.graph.params import Word2VecParams
 from train.graph.walks import STOPPED, iter_random_walks, random_walks
-from train.graph.word2vec import train_word2vec, write_corpus
+from train.graph.word2vec import train_on_corpus, train_word2vec, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 # In a corpus of a dozen nodes every node counts as frequent: downsampling (sample > 0)
@@ -113,3 +114,29 @@ def test_rejects_walks_with_nothing_to_learn() -> None:
 def test_rejects_node_ids_outside_the_graph() -> None:
     with pytest.raises(ValueError, match="node ids"):
         train_word2vec(np.array([[0, 5]], dtype=np.int32), 3, SMALL, seed=0)
+
+
+def test_context_vectors_score_walk_neighbours_above_strangers() -> None:
+    size = 8
+    graph = two_cliques(size)
+    walks = random_walks(graph, 20, 10, weighted=False, seed=0)
+    plain = train_word2vec(walks, graph.n_nodes, SMALL, seed=0)
+    assert plain.context is None  # only on request: they double the memory
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_corpus(walks, graph.n_nodes, Path(tmp) / "walks.txt")
+        nodes = train_on_corpus(corpus, SMALL, seed=0, keep_context=True)
+    np.testing.assert_array_equal(nodes.vectors, plain.vectors)
+    assert nodes.context.shape == nodes.vectors.shape
+    # input . context estimates how much more often two nodes share a window than chance.
+    scores = nodes.vectors @ nodes.context.T
+    cluster = np.arange(2 * size) // size
+    same_cluster = cluster[:, None] == cluster[None, :]
+    np.fill_diagonal(same_cluster, False)
+    assert scores[same_cluster].mean() - scores[cluster[:, None] != cluster[None, :]].mean() > 1
+
+
+def test_context_vectors_need_negative_sampling(tmp_path: Path) -> None:
+    walks = random_walks(two_cliques(4), 2, 5, weighted=False, seed=0)
+    corpus = write_corpus(walks, 8, tmp_path / "walks.txt")
+    with pytest.raises(ValueError, match="negative sampling"):
+        train_on_corpus(corpus, Word2VecParams(negative=0), seed=0, keep_context=True)

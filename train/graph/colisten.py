@@ -49,9 +49,11 @@ def listening_matrix(
     return sp.csr_matrix((values, (user_index, artist_index)), shape=(n_users, len(artist_ids)))
 
 
-def colistening_edges(
+def colistening_similarity(
     listens: Listens, artist_ids: np.ndarray, params: ColisteningParams
-) -> Edges:
+) -> sp.csr_matrix:
+    """Artists x artists by `params.measure`, every pair that shares a listener (no
+    self-pairs), rows and columns in the order of `artist_ids`."""
     matrix = listening_matrix(listens, artist_ids, params.weighting)
     if params.measure == "cosine":
         similarity = _cosine(matrix)
@@ -59,7 +61,14 @@ def colistening_edges(
         similarity = _transition(matrix, params.popularity_penalty)
     similarity.setdiag(0)
     similarity.eliminate_zeros()
-    src, dst, weight = _strongest_per_row(similarity, params.neighbours)
+    return similarity
+
+
+def colistening_edges(
+    listens: Listens, artist_ids: np.ndarray, params: ColisteningParams
+) -> Edges:
+    similarity = colistening_similarity(listens, artist_ids, params)
+    src, dst, weight = strongest_per_row(similarity, params.neighbours)
     if params.measure == "cosine":
         src, dst, weight = _symmetrise(src, dst, weight)
     return Edges(src.astype(np.int32), dst.astype(np.int32), weight.astype(np.float32))
@@ -83,7 +92,8 @@ def _transition(user_artist: sp.csr_matrix, popularity_penalty: float) -> sp.csr
     return transition.tocsr()
 
 
-def _strongest_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, ...]:
+def strongest_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, ...]:
+    """Each row's k largest entries, as (rows, columns, values) arrays."""
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     # Sort by row, strongest first within a row (ties by column for determinism).
     order = np.lexsort((matrix.indices, -matrix.data, rows))

@@ -39,6 +39,10 @@ class NodeVectors:
 
     vectors: np.ndarray  # float32[n_nodes, vector_size]
     trained: np.ndarray  # bool[n_nodes]
+    # word2vec's output weights (gensim's syn1neg), when asked for: a node's vector as
+    # the context of others. An input vector dotted with a context vector estimates how
+    # much more often the two share a window than chance (Levy & Goldberg, 2014).
+    context: np.ndarray | None = None  # float32[n_nodes, vector_size]
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,14 @@ def train_on_corpus(
     seed: int,
     workers: int = 1,
     progress: bool = False,
+    keep_context: bool = False,
 ) -> NodeVectors:
-    """Train word2vec on a corpus from `write_corpus`; see `train_word2vec`."""
+    """Train word2vec on a corpus from `write_corpus`; see `train_word2vec`.
+    `keep_context` also returns the context vectors (they double the memory)."""
     if corpus.n_sentences == 0:
         raise ValueError("no walk takes a step, so word2vec has nothing to learn")
+    if keep_context and params.negative == 0:
+        raise ValueError("context vectors exist only with negative sampling (negative > 0)")
     started = time.perf_counter()
     n_nodes = len(corpus.token_counts)
     digits = _token_digits(n_nodes)
@@ -153,7 +161,11 @@ def train_on_corpus(
     vectors[nodes] = model.wv.vectors
     trained = np.zeros(n_nodes, dtype=bool)
     trained[nodes] = True
-    return NodeVectors(vectors=vectors, trained=trained)
+    context = None
+    if keep_context:
+        context = np.zeros_like(vectors)
+        context[nodes] = model.syn1neg
+    return NodeVectors(vectors=vectors, trained=trained, context=context)
 
 
 def _row_blocks(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:

@@ -1,0 +1,252 @@
+"""How far the graph model is from its bar, and what could close the gap.
+
+    python bench/graph_frontier.py [--store PATH] [--hetrec DIR] [--workers 2] [--seed 0]
+
+The bar of the graph issue: precision@20 above ALS's and tail recall above item-item
+cosine's, at once. The popularity prior trades one for the other, so a single setting
+says little: every model here is scored across a ladder of prior weights on a
+validation split (drawn from the training part of the held-out test, never the test
+users), and the rows show its whole trade-off curve next to the two marks it must pass.
+ALS gets its best setting on this very split: the strongest ALS there is.
+
+The models, from what the bot serves now to what a perfect graph embedding could give:
+
+- the default graph model as served (CBOW vectors, cosine to the mean liked vector);
+- skip-gram with a window of one step, ranked by input . context vectors plus a * log
+  of each artist's walk frequency: by Levy and Goldberg (2014) that sum estimates the
+  log of the one-step transition chance, so this ranks by what the walks saw, not by
+  second-order likeness (the engine cannot serve it yet);
+- the co-listening transition matrix itself, ranked by the mean of the liked artists'
+  rows: the walks' one-step law, i.e. the information the embedding has to keep;
+- the same rows mixed with tag similarity (tf-idf over the tags people gave, each row
+  scaled to sum 1), tags counted only from users outside the validation cases. Needs
+  the HetRec files (--hetrec); skipped without them.
+
+Prints one line per (model, prior), marked "meets the bar" where it does. About 6 minutes
+on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine.novelty import popularity_of  # noqa: E402
+from store import Store, default_store_path  # noqa: E402
+from store.catalog import load_listens  # noqa: E402
+from train.evaluate.baselines import (  # noqa: E402
+    ALS_GRID,
+    AlsRecommender,
+    ItemItemRecommender,
+    top_columns,
+)
+from train.evaluate.harness import evaluate, tune  # noqa: E402
+from train.evaluate.metrics import NO_ARTIST, Metrics, head_artists, score  # noqa: E402
+from train.evaluate.served import listeners_of, unit_rows  # noqa: E402
+from train.evaluate.split import HoldoutSplit, holdout_split, validation_split  # noqa: E402
+from train.graph.colisten import (  # noqa: E402
+    colistening_edges,
+    colistening_similarity,
+    strongest_per_row,
+)
+from train.graph.csr import CSRGraph  # noqa: E402
+from train.graph.params import ColisteningParams, GraphParams, Word2VecParams  # noqa: E402
+from train.graph.pipeline import embed_listening_graph  # noqa: E402
+from train.graph.walks import STOPPED, random_walks  # noqa: E402
+from train.graph.word2vec import train_on_corpus, write_corpus  # noqa: E402
+from train.ingest.hetrec import find_file  # noqa: E402
+from train.ingest.tables import int_column, read_rows  # noqa: E402
+
+# Scores of every artist row for each query: like rows (queries x likes) -> (queries x artists).
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+SHARED_HETREC = Path(__file__).resolve().parents[2] / "shared/data/hetrec2011-lastfm-2k"
+TAG_NEIGHBOURS = 50  # strongest tag-similar artists each artist keeps
+QUERIES_PER_BATCH = 256
+
+
+class Frontier:
+    """Scores models on one split across prior weights, against the bar's two marks."""
+
+    def __init__(self, split: HoldoutSplit, artist_ids: np.ndarray):
+        self.split = split
+        self.artist_ids = artist_ids  # every artist of the training listens, ascending
+        self.head = head_artists(split.train, 500)
+        self.like_rows = np.searchsorted(artist_ids, split.likes)
+        self.precision_mark = self.tail_recall_mark = 0.0
+
+    def set_marks(self, precision: float, tail_recall: float) -> None:
+        self.precision_mark, self.tail_recall_mark = precision, tail_recall
+
+    def curve(self, name: str, scorer: Scorer, bias: np.ndarray, weights: list[float]) -> None:
+        """Prints `name` ranked by scorer + weight * bias for each weight."""
+        ranked = {weight: [] for weight in weights}
+        for start in range(0, self.split.n_cases, QUERIES_PER_BATCH):
+            likes = self.like_rows[start:start + QUERIES_PER_BATCH]
+            scores = scorer(likes)
+            for weight in weights:
+                best = top_columns(scores + np.float32(weight) * bias, 20, likes)
+                ranked[weight].append(
+                    np.where(best == NO_ARTIST, NO_ARTIST, self.artist_ids[best]))
+        for weight in weights:
+            self.report(f"{name}, prior {weight:g}",
+                        score(np.vstack(ranked[weight]), self.split, self.head))
+
+    def report(self, name: str, metrics: Metrics) -> None:
+        meets = (metrics.precision > self.precision_mark
+                 and metrics.tail_recall > self.tail_recall_mark)
+        print(f"{name:<64} P@20 {metrics.precision:.4f}  tail recall "
+              f"{metrics.tail_recall:.4f}{'  meets the bar' if meets else ''}", flush=True)
+
+
+def row_stochastic(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    return (sp.diags(1 / np.where(totals > 0, totals, 1)) @ matrix).tocsr()
+
+
+def mean_of_rows(matrix: sp.csr_matrix) -> Scorer:
+    """The mean of the liked rows over its largest entry, so that a prior weight means
+    the same for every query: a share of the best candidate's score."""
+    def scorer(likes: np.ndarray) -> np.ndarray:
+        rows = matrix[likes.ravel()].toarray().reshape(*likes.shape, matrix.shape[1])
+        scores = rows.mean(axis=1, dtype=np.float32)
+        return scores / np.maximum(scores.max(axis=1, keepdims=True), 1e-12)
+    return scorer
+
+
+def cosine_to_mean(vectors: np.ndarray) -> Scorer:
+    unit = unit_rows(vectors)
+    dead = ~unit.any(axis=1)
+
+    def scorer(likes: np.ndarray) -> np.ndarray:
+        taste = unit[likes].mean(axis=1)
+        taste /= np.maximum(np.linalg.norm(taste, axis=1, keepdims=True), 1e-12)
+        scores = taste @ unit.T
+        scores[:, dead] = -np.inf
+        return scores
+    return scorer
+
+
+def input_dot_context(inputs: np.ndarray, context: np.ndarray, trained: np.ndarray) -> Scorer:
+    def scorer(likes: np.ndarray) -> np.ndarray:
+        scores = inputs[likes].mean(axis=1) @ context.T
+        scores[:, ~trained] = -np.inf
+        return scores
+    return scorer
+
+
+def tag_similarity(hetrec: Path, store: Store, artist_ids: np.ndarray,
+                   hidden_users: np.ndarray) -> sp.csr_matrix:
+    """Row-stochastic tf-idf tag cosine over `artist_ids`, from the HetRec taggings of
+    every user but `hidden_users` (store ids), each artist keeping its strongest."""
+    artist_of = dict(store.con.execute(
+        "SELECT source_key, artist_id FROM artists WHERE source = 'hetrec'").fetchall())
+    user_of = dict(store.con.execute(
+        "SELECT source_key, user_id FROM users WHERE source = 'hetrec'").fetchall())
+    hidden = set(hidden_users.tolist())
+    pairs = [
+        (artist_of[str(artist)], tag)
+        for user, artist, tag in read_rows(
+            find_file(hetrec, "user_taggedartists.dat"),
+            [int_column("userID"), int_column("artistID"), int_column("tagID")],
+            delimiter="\t",
+        )
+        if str(artist) in artist_of and user_of.get(str(user)) not in hidden
+    ]
+    artists, tags = np.array(pairs).T
+    known = np.isin(artists, artist_ids)
+    rows = np.searchsorted(artist_ids, artists[known])
+    _, columns = np.unique(tags[known], return_inverse=True)
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
+                           shape=(len(artist_ids), columns.max() + 1))
+    counts.sum_duplicates()
+    counts.data = np.log1p(counts.data)
+    artists_per_tag = np.diff(counts.tocsc().indptr)
+    weighted = counts @ sp.diags(np.log(len(artist_ids) / np.maximum(artists_per_tag, 1)))
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    unit = sp.diags(1 / np.maximum(norms, 1e-12)) @ weighted
+    cosine = (unit @ unit.T).tocsr()
+    cosine.setdiag(0)
+    cosine.eliminate_zeros()
+    src, dst, weight = strongest_per_row(cosine, TAG_NEIGHBOURS)
+    return row_stochastic(sp.csr_matrix((weight, (src, dst)), shape=cosine.shape))
+
+
+def one_step_skipgram(split: HoldoutSplit, artist_ids: np.ndarray, *, seed: int,
+                      workers: int) -> tuple[Scorer, np.ndarray]:
+    """Skip-gram over the default walks with a window of 1: its scorer and log walk
+    frequency of each artist (the bias that turns its scores into log transitions)."""
+    params = GraphParams()
+    edges = colistening_edges(split.train, artist_ids, params.graph)
+    graph = CSRGraph.from_edges(edges.src, edges.dst, edges.weight, len(artist_ids),
+                                symmetric=False)
+    walks = random_walks(graph, params.walks.walks_per_node, params.walks.walk_length,
+                         weighted=True, seed=seed)
+    word2vec = Word2VecParams(sg=1, window=1)
+    with tempfile.TemporaryDirectory(prefix="sage-bench-") as tmp:
+        corpus = write_corpus(walks, len(artist_ids), Path(tmp) / "walks.txt")
+        nodes = train_on_corpus(corpus, word2vec, seed=seed, workers=workers,
+                                keep_context=True)
+    visits = np.bincount(walks[walks != STOPPED].ravel(), minlength=len(artist_ids))
+    log_frequency = np.log(np.maximum(visits, 1)).astype(np.float32)
+    return input_dot_context(nodes.vectors, nodes.context, nodes.trained), log_frequency
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=default_store_path(),
+                        help="a store with the HetRec listens (default: the usual store)")
+    parser.add_argument("--hetrec", type=Path, default=SHARED_HETREC,
+                        help="the HetRec 2011 Last.fm directory, for the tag rows "
+                        "(default: the shared copy beside the project)")
+    parser.add_argument("--workers", type=int, default=2, help="word2vec threads")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the held-out split")
+    args = parser.parse_args()
+
+    with Store.open(args.store, read_only=True) as store:
+        listens = load_listens(store)
+        split = validation_split(holdout_split(listens, seed=args.seed), seed=args.seed + 1)
+        artist_ids = np.unique(split.train.artist_ids)
+        tags = (tag_similarity(args.hetrec, store, artist_ids, split.users)
+                if args.hetrec.is_dir() else None)
+    frontier = Frontier(split, artist_ids)
+    popularity = popularity_of(listeners_of(split.train, artist_ids))
+
+    item_item = evaluate(ItemItemRecommender(), split).metrics
+    als = tune(lambda params: AlsRecommender(params, seed=args.seed), ALS_GRID, split)[0][1]
+    frontier.set_marks(als.metrics.precision, item_item.tail_recall)
+    frontier.report("ALS, best setting on this split", als.metrics)
+    frontier.report("item-item cosine", item_item)
+
+    default = embed_listening_graph(split.train, GraphParams(), seed=args.seed,
+                                    workers=args.workers)
+    frontier.curve("graph default (CBOW, cosine)", cosine_to_mean(default.vectors),
+                   popularity, [0.25, 0.5, 0.75, 1.0])
+    scorer, log_frequency = one_step_skipgram(split, artist_ids, seed=args.seed,
+                                              workers=args.workers)
+    frontier.curve("skip-gram window 1, input . context + prior * log visits", scorer,
+                   log_frequency, [0.75, 1.0])
+
+    transition = row_stochastic(
+        colistening_similarity(split.train, artist_ids, ColisteningParams()))
+    direct_priors = [0, 0.02, 0.04, 0.08]
+    frontier.curve("transition rows", mean_of_rows(transition), popularity, direct_priors)
+    if tags is None:
+        print(f"no HetRec files in {args.hetrec}: tag rows skipped")
+        return
+    for share in (0.1, 0.2, 0.3):
+        mixed = ((1 - share) * transition + share * tags).tocsr()
+        frontier.curve(f"transition rows + tags {share:g}", mean_of_rows(mixed), popularity,
+                       direct_priors)
+
+
+if __name__ == "__main__":
+    main()
