@@ -24,9 +24,10 @@ from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens  # noqa: E402
 from train.evaluate.baselines import ItemItemRecommender  # noqa: E402
 from train.evaluate.harness import evaluate, format_table  # noqa: E402
+from train.evaluate.served import ServedRecommender  # noqa: E402
+from train.evaluate.spaces import GraphVectors  # noqa: E402
 from train.evaluate.split import holdout_split, validation_split  # noqa: E402
 from train.graph.params import ColisteningParams, GraphParams, WalkParams  # noqa: E402
-from train.graph.recommender import GraphRecommender  # noqa: E402
 
 SAGE_AS_PUBLISHED = GraphParams(
     graph=ColisteningParams(neighbours=20, measure="cosine", weighting="log"),
@@ -71,7 +72,8 @@ def main() -> None:
     evaluations = {"item-item cosine": evaluate(ItemItemRecommender(), validation)}
     for name, (params, novelty) in variants().items():
         evaluations[name] = evaluate(
-            GraphRecommender(params, seed=args.seed, workers=args.workers, novelty=novelty),
+            ServedRecommender(GraphVectors(params, seed=args.seed, workers=args.workers),
+                              POPULARITY_PRIOR * (1 - novelty)),
             validation,
         )
         print(format_table({name: evaluations[name]}).splitlines()[1], file=sys.stderr)

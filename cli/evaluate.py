@@ -52,8 +52,9 @@ def _eval(args: argparse.Namespace) -> int:
     from train.evaluate.harness import evaluate, evaluate_baselines, format_table
     from train.evaluate.report import evaluation_figures
     from train.evaluate.split import holdout_split
+    from train.evaluate.served import ServedRecommender
+    from train.evaluate.spaces import GraphVectors, SpaceSpec
     from train.graph.params import GraphParams
-    from train.graph.recommender import GraphRecommender
     from train.graph.space import COLISTENING
 
     with Store.open(args.store) as store:
@@ -65,12 +66,16 @@ def _eval(args: argparse.Namespace) -> int:
         graph_run is not None and graph_run.params.get("edges", COLISTENING) == COLISTENING
     )
     params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
+    # Ranked as the engine serves the graph space, with the run's prior when it sets one.
+    prior = SpaceSpec("graph", graph_run.params if graph_run else {}).popularity_prior
 
     split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
                           seed=args.seed)
     evaluations = {
-        "graph (SAGE)": evaluate(GraphRecommender(params, seed=args.seed, workers=args.workers),
-                                 split, k=args.k, n_head=args.head)
+        "graph (SAGE)": evaluate(
+            ServedRecommender(GraphVectors(params, seed=args.seed, workers=args.workers), prior),
+            split, k=args.k, n_head=args.head,
+        )
     }
     if args.baselines:
         baselines = evaluate_baselines(split, k=args.k, n_head=args.head, seed=args.seed)
