@@ -60,7 +60,7 @@ from train.graph.colisten import (  # noqa: E402
     strongest_per_row,
 )
 from train.graph.csr import CSRGraph  # noqa: E402
-from train.graph.params import ColisteningParams, GraphParams, Word2VecParams  # noqa: E402
+from train.graph.params import RelatedGraphParams, GraphParams, Word2VecParams  # noqa: E402
 from train.graph.walks import STOPPED, random_walks  # noqa: E402
 from train.graph.word2vec import train_on_corpus, write_corpus  # noqa: E402
 from train.ingest.hetrec import find_file  # noqa: E402
@@ -224,7 +224,7 @@ def main() -> None:
                    log_frequency, [0.75, 1.0])
 
     transition = row_stochastic(
-        colistening_similarity(split.train, artist_ids, ColisteningParams()))
+        colistening_similarity(split.train, artist_ids, RelatedGraphParams()))
     direct_priors = [0, 0.02, 0.04, 0.08]
     frontier.curve("transition rows", mean_of_rows(transition), popularity, direct_priors)
     if tags is None:

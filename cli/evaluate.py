@@ -7,7 +7,7 @@ import json
 import os
 
 from store import Store
-from store.catalog import load_listens
+from store.catalog import load_listens, load_taggings
 from store.runs import active_runs, update_metrics
 
 
@@ -53,12 +53,13 @@ def _eval(args: argparse.Namespace) -> int:
     from train.evaluate.report import evaluation_figures
     from train.evaluate.split import holdout_split
     from train.evaluate.served import ServedRecommender
-    from train.evaluate.spaces import GraphVectors, SpaceSpec
+    from train.evaluate.spaces import GraphVectors
     from train.graph.params import GraphParams
     from train.graph.space import COLISTENING
 
     with Store.open(args.store) as store:
         listens = load_listens(store)
+        taggings = load_taggings(store)
         graph_run = active_runs(store).get("graph")
     # The test rebuilds the graph from training listens, so a run trained on crawled
     # edges can only lend its walk and word2vec settings, not take the figures.
@@ -66,14 +67,16 @@ def _eval(args: argparse.Namespace) -> int:
         graph_run is not None and graph_run.params.get("edges", COLISTENING) == COLISTENING
     )
     params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
-    # Ranked as the engine serves the graph space, with the run's prior when it sets one.
-    prior = SpaceSpec("graph", graph_run.params if graph_run else {}).popularity_prior
 
     split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
                           seed=args.seed)
     evaluations = {
         "graph (SAGE)": evaluate(
-            ServedRecommender(GraphVectors(params, seed=args.seed, workers=args.workers), prior),
+            # Ranked as the engine serves the graph space, with the run's ranking settings.
+            ServedRecommender(
+                GraphVectors(params, listens, taggings, seed=args.seed, workers=args.workers),
+                params.popularity_prior, params.graph_weight,
+            ),
             split, k=args.k, n_head=args.head,
         )
     }

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 from train.audio import params as audio_params
-from train.graph.params import ColisteningParams, GraphParams, WalkParams, Word2VecParams
+from train.graph.params import RelatedGraphParams, GraphParams, WalkParams, Word2VecParams
 
-_GRAPH, _WALKS, _W2V = ColisteningParams(), WalkParams(), Word2VecParams()
+_DEFAULTS = GraphParams()
+_GRAPH, _WALKS, _W2V = _DEFAULTS.graph, _DEFAULTS.walks, _DEFAULTS.word2vec
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -44,6 +45,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                        "toward the long tail (0: off)")
     group.add_argument("--weighting", choices=["binary", "log"], default=_GRAPH.weighting,
                        help="a listener counts once (binary) or by log(1 + plays)")
+    group.add_argument("--tag-share", type=float, default=_GRAPH.tag_share,
+                       help="share of a tagged artist's edge weight that goes to the artists "
+                       "sharing its tags (0: co-listening only)")
+    group.add_argument("--tag-neighbours", type=int, default=_GRAPH.tag_neighbours,
+                       help="strongest tag-similar artists each artist keeps")
     group = graph.add_argument_group("random walks")
     group.add_argument("--walks-per-node", type=int, default=_WALKS.walks_per_node,
                        help="walks started from every artist")
@@ -58,6 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     group.add_argument("--cbow", dest="sg", action="store_const", const=0,
                        help="train CBOW (SAGE's choice)")
     add_word2vec_options(group, _W2V, words="artists", sentence="walk")
+    group = graph.add_argument_group("ranking")
+    group.add_argument("--popularity-prior", type=float, default=_DEFAULTS.popularity_prior,
+                       help="weight of popularity in the engine's ranking (engine.novelty)")
+    group.add_argument("--graph-weight", type=float, default=_DEFAULTS.graph_weight,
+                       help="weight of one step on the graph from the liked artists in the "
+                       "engine's ranking (engine.graph_step; 0: cosine only)")
     group = graph.add_argument_group("run")
     group.add_argument("--seed", type=int, default=0, help="seed for walks and word2vec")
     group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -104,12 +116,15 @@ def word2vec_params(args: argparse.Namespace, *, sg: int, min_count: int) -> Wor
 
 def graph_params(args: argparse.Namespace) -> GraphParams:
     return GraphParams(
-        graph=ColisteningParams(
+        graph=RelatedGraphParams(
             neighbours=args.neighbours, measure=args.measure, weighting=args.weighting,
-            popularity_penalty=args.popularity_penalty,
+            popularity_penalty=args.popularity_penalty, tag_share=args.tag_share,
+            tag_neighbours=args.tag_neighbours,
         ),
         walks=WalkParams(args.walks_per_node, args.walk_length, args.weighted),
         word2vec=word2vec_params(args, sg=args.sg, min_count=_W2V.min_count),
+        popularity_prior=args.popularity_prior,
+        graph_weight=args.graph_weight,
     )
 
 

@@ -77,6 +77,9 @@ class AudioTracks:
             np.vstack([space.unit, sums.astype(np.float32)]),
             space.catalog,
             run_id=space.run_id,
+            popularity_prior=space.popularity_prior,
+            graph_edges=space.graph_edges,
+            graph_weight=space.graph_weight,
         )
 
     def find(self, typed: str, *, by_title: bool) -> int | None:

@@ -42,6 +42,8 @@ class Taste:
     like_rows: np.ndarray  # int64: rows of the liked artists that have vectors
     hate_rows: np.ndarray  # int64: rows of the hated artists that have vectors
     beta: float
+    like_weights: np.ndarray  # float64, one per like row
+    hate_weights: np.ndarray  # float64, one per hate row
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def compose(
     taste = Taste(
         vector=(direction / length).astype(np.float32),
         like_rows=like_rows, hate_rows=hate_rows, beta=beta,
+        like_weights=like_weights, hate_weights=hate_weights,
     )
     return Composition(taste, tuple(problems))
 

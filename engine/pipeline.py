@@ -19,6 +19,7 @@ import numpy as np
 
 from engine.compose import DEFAULT_BETA, Seed, Taste, compose
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
+from engine.graph_step import seed_matrix, step_scores
 from engine.filters import (
     DEFAULT_HATE_THRESHOLD,
     NearHates,
@@ -143,6 +144,8 @@ def _search(
     scores = novelty_scores(
         similarity, space.popularity, settings.novelty, space.popularity_prior
     )
+    if space.graph is not None:
+        scores += np.float32(space.graph_weight) * _graph_step(space.graph, taste)
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     excluded_rows = excluded_rows[excluded_rows != NO_ROW]
     k = settings.k
@@ -157,3 +160,10 @@ def _search(
         if len(kept) >= k or pool >= len(space):
             return kept.head(k), near_hates
         pool *= _OVERFETCH
+
+
+def _graph_step(graph, taste: Taste) -> np.ndarray:
+    def seeds(rows: np.ndarray, weights: np.ndarray):
+        return seed_matrix(rows[None, :], weights[None, :], graph.shape[0])
+    hates = seeds(taste.hate_rows, taste.hate_weights) if len(taste.hate_rows) else None
+    return step_scores(graph, seeds(taste.like_rows, taste.like_weights), hates, taste.beta)[0]

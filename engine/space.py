@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from engine.graph_step import GraphEdges
 from engine.novelty import POPULARITY_PRIOR, popularity_of
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
@@ -39,6 +41,11 @@ class LoadedSpace:
     popularity: np.ndarray  # float32 in [0, 1]: log(1 + listeners) over the space's top one
     catalog: ArtistCatalog  # every artist's name, for explanations
     popularity_prior: float = POPULARITY_PRIOR  # this space's weight of popularity in ranking
+    # A graph space's own graph, over its rows, and the weight of one step on it in
+    # ranking (engine.graph_step); None and 0 for other spaces.
+    graph: sp.csr_matrix | None = None
+    graph_edges: GraphEdges | None = None  # the same edges by entity id
+    graph_weight: float = 0.0
 
     def __len__(self) -> int:
         return len(self.entity_ids)
@@ -78,6 +85,8 @@ class LoadedSpace:
         entity_kind: str = "artist",
         run_id: int | None = None,
         popularity_prior: float = POPULARITY_PRIOR,
+        graph_edges: GraphEdges | None = None,
+        graph_weight: float = 0.0,
     ) -> LoadedSpace:
         """Sort rows by id, scale them to unit length and drop the zero ones."""
         if entity_kind != "artist":
@@ -106,6 +115,8 @@ class LoadedSpace:
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
             popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
+            graph=graph_edges.over_rows(ids) if graph_edges is not None else None,
+            graph_edges=graph_edges, graph_weight=graph_weight if graph_edges is not None else 0.0,
         )
 
 
@@ -127,11 +138,23 @@ def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) ->
     vectors = load_space_vectors(store, name)
     if catalog is None:
         catalog = load_artists(store)
+    params = vectors.run.params
+    graph_weight = params.get("graph_weight", 0.0)
     space = LoadedSpace.from_arrays(
         name, vectors.entity_ids, vectors.matrix, catalog,
         entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
-        popularity_prior=vectors.run.params.get("popularity_prior", POPULARITY_PRIOR),
+        popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
+        graph_edges=_graph_edges(store, vectors.run.run_id) if graph_weight else None,
+        graph_weight=graph_weight,
     )
     log.info("%s space (run %s): %d x %d loaded in %.2f s",
              name, space.run_id, len(space), space.dim, time.perf_counter() - started)
     return space
+
+
+def _graph_edges(store: Store, run_id: int) -> GraphEdges:
+    table = store.con.execute(
+        "SELECT src, dst, weight FROM graph_edges WHERE run_id = ?", [run_id]
+    ).fetchnumpy()
+    return GraphEdges(table["src"].astype(np.int64), table["dst"].astype(np.int64),
+                      table["weight"].astype(np.float32))

@@ -22,6 +22,22 @@ class Listens:
 
 
 @dataclass(frozen=True)
+class Taggings:
+    """Who gave which tag to which artist, one entry per (user, artist, tag)."""
+
+    user_ids: np.ndarray  # int64
+    artist_ids: np.ndarray  # int64
+    tag_ids: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.tag_ids)
+
+    def without_users(self, user_ids: np.ndarray) -> Taggings:
+        kept = ~np.isin(self.user_ids, user_ids)
+        return Taggings(self.user_ids[kept], self.artist_ids[kept], self.tag_ids[kept])
+
+
+@dataclass(frozen=True)
 class ArtistCatalog:
     """Every artist with its names and popularity, sorted by artist id."""
 
@@ -41,6 +57,13 @@ def load_listens(store: Store) -> Listens:
         artist_ids=table.column("artist_id").to_numpy().astype(np.int64),
         plays=table.column("plays").to_numpy().astype(np.int64),
     )
+
+
+def load_taggings(store: Store) -> Taggings:
+    table = store.con.execute(
+        "SELECT user_id, artist_id, tag_id FROM user_tags ORDER BY user_id, artist_id, tag_id"
+    ).fetchnumpy()
+    return Taggings(*(table[column].astype(np.int64) for column in ("user_id", "artist_id", "tag_id")))
 
 
 def load_artists(store: Store) -> ArtistCatalog:
@@ -103,7 +126,7 @@ def load_playlists(store: Store) -> Playlists:
 
 def catalog_counts(store: Store) -> dict[str, int]:
     counts = {}
-    for table in ("artists", "users", "listens", "tags", "artist_tags", "artist_edges",
+    for table in ("artists", "users", "listens", "tags", "artist_tags", "user_tags", "artist_edges",
                   "tracks", "playlists", "playlist_tracks"):
         counts[table] = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return counts

@@ -162,6 +162,28 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        5,
+        "who tagged which artist how, and the graph each graph run walked and serves",
+        [
+            # artist_tags counts people per tag; a held-out test must leave out the test
+            # users' own tags, so the taggings are kept one per person as well.
+            """CREATE TABLE user_tags (
+                user_id   INTEGER NOT NULL,
+                artist_id INTEGER NOT NULL,
+                tag_id    INTEGER NOT NULL,
+                PRIMARY KEY (user_id, artist_id, tag_id)
+            )""",
+            # Per run, unlike artist_edges: the engine ranks with the active run's own
+            # graph, which a newer run that was not activated must not replace.
+            """CREATE TABLE graph_edges (
+                run_id INTEGER NOT NULL,
+                src    INTEGER NOT NULL,
+                dst    INTEGER NOT NULL,
+                weight FLOAT NOT NULL   -- each src's weights sum to 1
+            )""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

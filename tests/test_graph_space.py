@@ -8,9 +8,10 @@ import pytest
 from cli.main import main
 from store import Store
 from store.catalog import Listens
+from engine.space import load_space as load_engine_space
 from store.runs import active_runs, load_space
 from train.graph.colisten import colistening_edges, colistening_similarity
-from train.graph.params import ColisteningParams
+from train.graph.params import GraphParams, RelatedGraphParams
 from train.graph.scenes import find_scenes
 
 
@@ -36,7 +37,7 @@ def test_cosine_edges_stay_within_scenes_and_are_symmetric():
     listens = two_scenes_listens()
     artist_ids = np.unique(listens.artist_ids)
     edges = colistening_edges(
-        listens, artist_ids, ColisteningParams(neighbours=4, measure="cosine")
+        listens, artist_ids, RelatedGraphParams(neighbours=4, measure="cosine")
     )
     scene = artist_ids >= 101
     assert np.all(scene[edges.src] == scene[edges.dst])
@@ -54,7 +55,7 @@ def test_cosine_of_a_hand_worked_pair():
         plays=np.array([1, 1, 1, 1, 1]),
     )
     edges = colistening_edges(
-        listens, np.array([10, 20]), ColisteningParams(measure="cosine", weighting="binary")
+        listens, np.array([10, 20]), RelatedGraphParams(measure="cosine", weighting="binary")
     )
     # Artist 10 has listeners {1,2,3}, artist 20 has {1,2}: cosine 2 / sqrt(3 * 2).
     assert edges.weight.tolist() == pytest.approx([2 / np.sqrt(6)] * 2)
@@ -67,7 +68,7 @@ def test_transition_of_a_hand_worked_pair():
     )
     artist_ids = np.array([10, 20, 30, 40])
     plain = colistening_edges(
-        listens, artist_ids, ColisteningParams(weighting="binary", popularity_penalty=0.0)
+        listens, artist_ids, RelatedGraphParams(weighting="binary", popularity_penalty=0.0)
     )
     weights = {(int(s), int(d)): float(w) for s, d, w in zip(plain.src, plain.dst, plain.weight)}
     # From 10: a listener is user 1, 2 or 3 (1/3 each); user 1 or 2 then picks 20 with
@@ -78,7 +79,7 @@ def test_transition_of_a_hand_worked_pair():
     assert weights[(2, 0)] == pytest.approx(1 / 3)
     assert (1, 2) not in weights  # nobody plays both 20 and 30
     penalised = colistening_edges(
-        listens, artist_ids, ColisteningParams(weighting="binary", popularity_penalty=1.0)
+        listens, artist_ids, RelatedGraphParams(weighting="binary", popularity_penalty=1.0)
     )
     weights = {(int(s), int(d)): float(w) for s, d, w in zip(penalised.src, penalised.dst, penalised.weight)}
     assert weights[(2, 0)] == pytest.approx((1 / 3) / 3)  # 10 has three listeners
@@ -87,7 +88,7 @@ def test_transition_of_a_hand_worked_pair():
 def test_edges_are_the_strongest_entries_of_the_full_similarity():
     listens = two_scenes_listens()
     artist_ids = np.unique(listens.artist_ids)
-    params = ColisteningParams(neighbours=3)
+    params = RelatedGraphParams(neighbours=3)
     similarity = colistening_similarity(listens, artist_ids, params).toarray()
     assert not np.diag(similarity).any()
     edges = colistening_edges(listens, artist_ids, params)
@@ -100,7 +101,7 @@ def test_edges_are_the_strongest_entries_of_the_full_similarity():
 def test_scenes_find_the_two_groups_reproducibly():
     listens = two_scenes_listens()
     artist_ids = np.unique(listens.artist_ids)
-    edges = colistening_edges(listens, artist_ids, ColisteningParams(neighbours=4))
+    edges = colistening_edges(listens, artist_ids, RelatedGraphParams(neighbours=4))
     scenes = find_scenes(edges, len(artist_ids), seed=3)
     scene = artist_ids >= 101
     assert len(set(scenes.community[~scene])) == 1 and len(set(scenes.community[scene])) == 1
@@ -135,6 +136,19 @@ def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
     assert set(run.timings) >= {"graph", "walks", "word2vec", "scenes"}
     assert len(run.data_fingerprint) == 16 and run.code_version
     assert n_edges > 0 and n_scenes == 2
+
+    with Store.open(path, read_only=True) as store:
+        # The graph the run walked is kept with it, each artist's steps summing to 1,
+        # and the engine ranks with it.
+        worst_sum = store.con.execute(
+            """SELECT max(abs(total - 1)) FROM (
+                   SELECT sum(weight) AS total FROM graph_edges WHERE run_id = ? GROUP BY src)""",
+            [run.run_id],
+        ).fetchone()[0]
+        served = load_engine_space(store, "graph")
+    assert worst_sum < 1e-5
+    assert served.graph_weight == GraphParams().graph_weight > 0
+    assert served.graph.shape == (24, 24) and served.graph.nnz > 0
 
     unit = space.matrix / np.linalg.norm(space.matrix, axis=1, keepdims=True)
     in_second_scene = np.array([int(names[i].split()[1]) >= 101 for i in space.entity_ids])

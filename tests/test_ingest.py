@@ -22,7 +22,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
     with Store.open(path, read_only=True) as store:
         return {
             table: store.con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            for table in ("artists", "users", "listens", "tags", "artist_tags")
+            for table in ("artists", "users", "listens", "tags", "artist_tags", "user_tags")
         }
 
 
@@ -36,6 +36,8 @@ def test_bundled_counts(bundled_store_path):
     assert counts["listens"] == 92_834
     assert counts["users"] == users_with_listens == 1_892
     assert counts["tags"] == 11_946
+    # Every tagging of an artist that artists.dat lists, one per person.
+    assert counts["user_tags"] == 184_941
 
 
 def test_latin1_tags_and_utf8_names_decode(bundled_store_path):
@@ -59,6 +61,15 @@ def test_popularity_and_tags_of_a_known_band(bundled_store_path):
         ).fetchone()[0]
     assert (listeners, plays, norm) == (6, 4_635, "minor threat")
     assert top_tag == "hardcore"
+    with Store.open(bundled_store_path, read_only=True) as store:
+        # artist_tags counts the people in user_tags.
+        mismatched = store.con.execute(
+            """SELECT count(*) FROM artist_tags a FULL JOIN (
+                   SELECT artist_id, tag_id, count(*) AS people FROM user_tags
+                   GROUP BY ALL) u USING (artist_id, tag_id)
+               WHERE a.weight IS DISTINCT FROM u.people"""
+        ).fetchone()[0]
+    assert mismatched == 0
 
 
 def test_reingest_is_idempotent(bundled_store_copy):

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from engine.graph_step import GraphEdges, seed_matrix, step_scores
 from engine.novelty import novelty_scores, popularity_of
 from store.catalog import Listens
 from train.evaluate.baselines import top_columns
@@ -25,6 +26,7 @@ class ArtistVectors:
 
     artist_ids: np.ndarray  # int64, ascending, unique
     vectors: np.ndarray  # float32 [artists, dim]
+    graph: GraphEdges | None = None  # a graph space's graph, for the engine's step
 
     def __post_init__(self) -> None:
         if len(self.artist_ids) != len(self.vectors):
@@ -70,11 +72,13 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 class ServedRecommender:
-    """A space model ranked as the engine ranks, at novelty 0 and the given prior."""
+    """A space model ranked as the engine ranks, at novelty 0 and the given prior and
+    weight of the graph step (for a model that has a graph)."""
 
-    def __init__(self, model: VectorModel, popularity_prior: float):
+    def __init__(self, model: VectorModel, popularity_prior: float, graph_weight: float = 0.0):
         self.model = model
         self.popularity_prior = popularity_prior
+        self.graph_weight = graph_weight
 
     def fit(self, train: Listens) -> None:
         space = self.model.fit_vectors(train)
@@ -84,6 +88,8 @@ class ServedRecommender:
         # As the engine's LoadedSpace: a zero vector has no direction and is left out.
         self._no_vector = ~np.any(self._unit != 0, axis=1)
         self._popularity = popularity_of(listeners_of(train, space.artist_ids))
+        self._graph = (space.graph.over_rows(space.artist_ids)
+                       if self.graph_weight and space.graph is not None else None)
 
     def recommend_many(self, likes: np.ndarray, k: int) -> np.ndarray:
         rows, found = self._rows_of(likes)
@@ -95,6 +101,9 @@ class ServedRecommender:
         scores = novelty_scores(
             taste @ self._unit.T, self._popularity, 0.0, self.popularity_prior
         )
+        if self._graph is not None:
+            seeds = seed_matrix(np.where(found, rows, -1), weights, len(self._artist_ids))
+            scores += np.float32(self.graph_weight) * step_scores(self._graph, seeds)
         scores[:, self._no_vector] = -np.inf
         # A query with no like in the space gets nothing, as the engine answers nothing.
         scores[~found.any(axis=1)] = -np.inf

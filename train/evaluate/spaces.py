@@ -14,9 +14,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from engine.graph_step import GraphEdges
 from engine.novelty import POPULARITY_PRIOR
 from store import Store
-from store.catalog import Listens
+from store.catalog import Listens, Taggings, load_listens, load_taggings
 from store.errors import UserError
 from store.runs import get_run
 from store.vectors import read_vectors
@@ -45,6 +48,10 @@ class SpaceSpec:
     @property
     def popularity_prior(self) -> float:
         return self.params.get("popularity_prior", POPULARITY_PRIOR)
+
+    @property
+    def graph_weight(self) -> float:
+        return self.params.get("graph_weight", 0.0)
 
     def learns_from(self) -> frozenset[str]:
         """What it learned from, "listens" and/or "playlists": the neighbour test's ground
@@ -90,15 +97,40 @@ class StoredVectors:
 
 
 class GraphVectors:
-    def __init__(self, params: GraphParams, *, seed: int, workers: int):
+    """The graph space, with the graph it walked (for the engine's step).
+
+    Tags count only from people whose listening the test shows in full: a held-out
+    person's tags on the artists hidden from them would tell the model their targets.
+    """
+
+    def __init__(self, params: GraphParams, listens: Listens, taggings: Taggings, *,
+                 seed: int, workers: int):
         self.params = params
+        self.listens = listens  # every listen, to tell whose listening a split hides
+        self.taggings = taggings
         self.seed = seed
         self.workers = workers
 
     def fit_vectors(self, train: Listens) -> ArtistVectors:
-        embedding = embed_listening_graph(train, self.params, seed=self.seed, workers=self.workers)
+        taggings = self.taggings.without_users(partly_hidden_users(self.listens, train))
+        embedding = embed_listening_graph(
+            train, taggings, self.params, seed=self.seed, workers=self.workers
+        )
         trained = embedding.trained
-        return ArtistVectors(embedding.artist_ids[trained], embedding.vectors[trained])
+        ids, edges = embedding.artist_ids, embedding.edges
+        return ArtistVectors(
+            ids[trained], embedding.vectors[trained],
+            graph=GraphEdges(ids[edges.src], ids[edges.dst], edges.weight),
+        )
+
+
+def partly_hidden_users(listens: Listens, train: Listens) -> np.ndarray:
+    """Users with fewer listens in `train` than in `listens`."""
+    users, listened = np.unique(listens.user_ids, return_counts=True)
+    in_train = np.zeros(len(users), dtype=np.int64)
+    seen, counts = np.unique(train.user_ids, return_counts=True)
+    in_train[np.searchsorted(users, seen)] = counts
+    return users[in_train < listened]
 
 
 class PlaylistVectorsFromListens:
@@ -125,7 +157,7 @@ class HeldoutModels:
         self._models: dict[tuple, VectorModel] = {}
 
     def recommender(self, spec: SpaceSpec) -> ServedRecommender:
-        return ServedRecommender(self.model(spec), spec.popularity_prior)
+        return ServedRecommender(self.model(spec), spec.popularity_prior, spec.graph_weight)
 
     def model(self, spec: SpaceSpec) -> VectorModel:
         key = (spec.space, json.dumps(spec.params, sort_keys=True) if spec.refits else spec.run_id)
@@ -135,8 +167,11 @@ class HeldoutModels:
 
     def _build(self, spec: SpaceSpec) -> VectorModel:
         if spec.space == "graph":
+            with Store.open(self.store_path, read_only=True) as store:
+                listens, taggings = load_listens(store), load_taggings(store)
             return FitOnce(GraphVectors(
-                GraphParams.from_dict(spec.params), seed=self.seed, workers=self.workers
+                GraphParams.from_dict(spec.params), listens, taggings,
+                seed=self.seed, workers=self.workers,
             ))
         if spec.space == "cf":
             return FitOnce(CfFactors(CfParams.from_dict(spec.params), seed=self.seed))

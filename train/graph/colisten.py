@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from store.catalog import Listens
-from train.graph.params import ColisteningParams
+from train.graph.params import RelatedGraphParams
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def listening_matrix(
 
 
 def colistening_similarity(
-    listens: Listens, artist_ids: np.ndarray, params: ColisteningParams
+    listens: Listens, artist_ids: np.ndarray, params: RelatedGraphParams
 ) -> sp.csr_matrix:
     """Artists x artists by `params.measure`, every pair that shares a listener (no
     self-pairs), rows and columns in the order of `artist_ids`."""
@@ -65,7 +65,7 @@ def colistening_similarity(
 
 
 def colistening_edges(
-    listens: Listens, artist_ids: np.ndarray, params: ColisteningParams
+    listens: Listens, artist_ids: np.ndarray, params: RelatedGraphParams
 ) -> Edges:
     similarity = colistening_similarity(listens, artist_ids, params)
     src, dst, weight = strongest_per_row(similarity, params.neighbours)

@@ -9,15 +9,24 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from engine.novelty import POPULARITY_PRIOR
+
 
 @dataclass(frozen=True)
-class ColisteningParams:
-    neighbours: int = 100  # strongest out-edges each artist keeps
+class RelatedGraphParams:
+    """How the related-artists graph is built: co-listening (train.graph.colisten), mixed
+    with shared tags (train.graph.related)."""
+
+    neighbours: int = 100  # strongest co-listening out-edges each artist keeps
     measure: Literal["cosine", "transition"] = "transition"
     # How a play count counts: every listener once ("binary"), or log(1 + plays), which
     # lets devotion count without letting one obsessive dominate.
     weighting: Literal["binary", "log"] = "log"
     popularity_penalty: float = 0.0  # beta, for the transition measure only
+    # Share of each tagged artist's out-weight that goes to its tag neighbours: tags
+    # reach the long tail that few listeners connect.
+    tag_share: float = 0.2
+    tag_neighbours: int = 50  # strongest tag-similar artists each artist keeps
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,13 @@ class WalkParams:
 
 @dataclass(frozen=True)
 class GraphParams:
-    graph: ColisteningParams = field(default_factory=ColisteningParams)
+    graph: RelatedGraphParams = field(default_factory=RelatedGraphParams)
     walks: WalkParams = field(default_factory=WalkParams)
     word2vec: Word2VecParams = field(default_factory=Word2VecParams)
+    # How the engine ranks with this space (engine.novelty, engine.graph_step), chosen
+    # on the validation split by bench/graph_tuning.py.
+    popularity_prior: float = 1.0
+    graph_weight: float = 2.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,9 +70,13 @@ class GraphParams:
     @classmethod
     def from_dict(cls, params: dict) -> GraphParams:
         return cls(
-            graph=ColisteningParams(**params["graph"]),
+            graph=RelatedGraphParams(**params["graph"]),
             walks=WalkParams(**params["walks"]),
             word2vec=Word2VecParams(**params["word2vec"]),
+            # Runs from before these were recorded are served with the engine's default
+            # prior and no graph step.
+            popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
+            graph_weight=params.get("graph_weight", 0.0),
         )
 
 

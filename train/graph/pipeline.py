@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from store.catalog import Listens
-from train.graph.colisten import Edges, colistening_edges
+from store.catalog import Listens, Taggings
+from train.graph.colisten import Edges
 from train.graph.csr import CSRGraph
 from train.graph.params import GraphParams
+from train.graph.related import related_artist_edges
 from train.graph.walks import random_walks
 from train.graph.word2vec import train_word2vec
 
@@ -30,12 +31,18 @@ class GraphEmbedding:
 
 
 def embed_listening_graph(
-    listens: Listens, params: GraphParams, *, seed: int, workers: int = 1, progress: bool = False
+    listens: Listens,
+    taggings: Taggings,
+    params: GraphParams,
+    *,
+    seed: int,
+    workers: int = 1,
+    progress: bool = False,
 ) -> GraphEmbedding:
-    """The SAGE method on the related-artists graph that the listens imply."""
+    """The SAGE method on the related-artists graph that the listens and tags imply."""
     started = time.perf_counter()
     artist_ids = np.unique(listens.artist_ids)
-    edges = colistening_edges(listens, artist_ids, params.graph)
+    edges = related_artist_edges(listens, taggings, artist_ids, params.graph)
     built = time.perf_counter() - started
     embedding = embed_graph(artist_ids, edges, params, seed=seed, workers=workers,
                             progress=progress)

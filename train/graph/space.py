@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from store import Store
-from store.catalog import load_listens
+from store.catalog import load_listens, load_taggings
 from store.errors import UserError
 from store.runs import RunRecord, fingerprint, record_run
 from train.graph.colisten import Edges
@@ -41,11 +41,17 @@ def train_graph_space(
     if edges_from == COLISTENING:
         with Store.open(store_path) as store:
             listens = load_listens(store)
+            taggings = load_taggings(store)
         if len(listens) == 0:
             raise UserError(f"{store_path} holds no listens: run `sage ingest` first")
-        data_fingerprint = fingerprint(listens.user_ids, listens.artist_ids, listens.plays)
+        if len(taggings) == 0 and params.graph.tag_share:
+            log.info("the store has no per-person tags: the graph is co-listening only")
+        data_fingerprint = fingerprint(
+            listens.user_ids, listens.artist_ids, listens.plays,
+            taggings.user_ids, taggings.artist_ids, taggings.tag_ids,
+        )
         embedding = embed_listening_graph(
-            listens, params, seed=seed, workers=workers, progress=True
+            listens, taggings, params, seed=seed, workers=workers, progress=True
         )
     else:
         with Store.open(store_path) as store:
@@ -112,21 +118,26 @@ def _write_graph(
     scenes: Scenes,
     edges_from: str,
 ) -> None:
-    """Scenes are kept per run; a co-listening graph replaces the previous one (stored
-    edges of other sources were the input and stay as they are)."""
+    """Scenes and the graph walked are kept per run, the graph with each artist's
+    weights summing to 1 for the engine's step (engine.graph_step). A graph built from
+    the listens also replaces the previous one in artist_edges (stored edges of other
+    sources were the input and stay as they are)."""
     ids = embedding.artist_ids
     edges: Edges = embedding.edges
+    out_weight = np.bincount(edges.src, edges.weight.astype(np.float64), len(ids))
     con.register("new_scenes", pa.table({
         "artist_id": ids, "pagerank": scenes.pagerank, "community": scenes.community,
     }))
     con.register("new_edges", pa.table({
         "src": ids[edges.src], "dst": ids[edges.dst], "weight": edges.weight.astype(np.float64),
+        "step": (edges.weight / out_weight[edges.src]).astype(np.float32),
     }))
     try:
         con.execute(
             "INSERT INTO artist_scenes SELECT artist_id, ?, pagerank, community FROM new_scenes",
             [run_id],
         )
+        con.execute("INSERT INTO graph_edges SELECT ?, src, dst, step FROM new_edges", [run_id])
         if edges_from == COLISTENING:
             con.execute("DELETE FROM artist_edges WHERE source = ?", [COLISTENING])
             con.execute(

@@ -22,3 +22,4 @@ class CatalogBatch:
     listens: list[tuple[str, str, int]] = field(default_factory=list)  # user, artist, plays
     tags: list[tuple[str, str]] = field(default_factory=list)  # key, name
     artist_tags: list[tuple[str, str, float]] = field(default_factory=list)  # artist, tag, weight
+    user_tags: list[tuple[str, str, str]] = field(default_factory=list)  # user, artist, tag

@@ -42,7 +42,6 @@ def read_hetrec(directory: Path) -> CatalogBatch:
         delimiter="\t",
     )
     batch.listens = [(str(user), str(artist), plays) for user, artist, plays in listen_rows]
-    batch.users = sorted({user for user, _, _ in batch.listens}, key=int)
     unknown = {artist for _, artist, _ in batch.listens} - known_artists
     if unknown:
         raise UserError(f"user_artists.dat names {len(unknown)} artist ids missing from artists.dat")
@@ -56,18 +55,22 @@ def read_hetrec(directory: Path) -> CatalogBatch:
     )
     batch.tags = [(str(tag_id), name) for tag_id, name in tag_rows]
 
-    tagging_rows = read_rows(
+    tagging_rows = list(read_rows(
         find_file(directory, "user_taggedartists.dat"),
         [int_column("userID"), int_column("artistID"), int_column("tagID")],
         delimiter="\t",
-    )
-    # An artist's weight for a tag is how many people gave it that tag.
-    taggings = Counter((str(artist), str(tag)) for _, artist, tag in tagging_rows)
-    batch.artist_tags = [
-        (artist, tag, float(n)) for (artist, tag), n in taggings.items() if artist in known_artists
-    ]
+    ))
     # The dataset tags some artists that artists.dat does not list; they have no name to show.
-    skipped = len(taggings) - len(batch.artist_tags)
-    if skipped:
+    batch.user_tags = [
+        (str(user), str(artist), str(tag))
+        for user, artist, tag in tagging_rows if str(artist) in known_artists
+    ]
+    if skipped := len(tagging_rows) - len(batch.user_tags):
         log.info("skipped %d tag assignments of artists missing from artists.dat", skipped)
+    # An artist's weight for a tag is how many people gave it that tag.
+    taggings = Counter((artist, tag) for _, artist, tag in batch.user_tags)
+    batch.artist_tags = [(artist, tag, float(n)) for (artist, tag), n in taggings.items()]
+    batch.users = sorted(
+        {user for user, _, _ in batch.listens} | {user for user, _, _ in batch.user_tags}, key=int
+    )
     return batch

@@ -49,6 +49,13 @@ def write_catalog(store: Store, batch: CatalogBatch) -> dict[str, int]:
                 "weight": pa.array([weight for _, _, weight in batch.artist_tags], pa.float64()),
             }
         ),
+        "incoming_user_tags": pa.table(
+            {
+                "user_key": pa.array([user for user, _, _ in batch.user_tags], pa.string()),
+                "artist_key": pa.array([artist for _, artist, _ in batch.user_tags], pa.string()),
+                "tag_key": pa.array([tag for _, _, tag in batch.user_tags], pa.string()),
+            }
+        ),
     }
     with store.transaction() as con:
         for name, table in staged.items():
@@ -64,6 +71,7 @@ def write_catalog(store: Store, batch: CatalogBatch) -> dict[str, int]:
         "listens": len(batch.listens),
         "tags": len(batch.tags),
         "artist_tags": len(batch.artist_tags),
+        "user_tags": len(batch.user_tags),
     }
 
 
@@ -145,6 +153,14 @@ def _merge(con, batch: CatalogBatch) -> None:
         """INSERT OR REPLACE INTO artist_tags
            SELECT a.artist_id, t.tag_id, i.weight
            FROM incoming_artist_tags i
+           JOIN artist_map a USING (artist_key)
+           JOIN tag_map t USING (tag_key)"""
+    )
+    con.execute(
+        """INSERT OR IGNORE INTO user_tags
+           SELECT DISTINCT u.user_id, a.artist_id, t.tag_id
+           FROM incoming_user_tags i
+           JOIN user_map u USING (user_key)
            JOIN artist_map a USING (artist_key)
            JOIN tag_map t USING (tag_key)"""
     )
