@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TQDM_DISABLE", "1")  # ~2,000 evaluations: no progress bar each
 
 from store import Store, default_store_path  # noqa: E402
-from store.catalog import load_listens  # noqa: E402
+from store.catalog import load_listens, load_taggings  # noqa: E402
 from store.runs import active_runs  # noqa: E402
 from train.cf.factors import artist_factors  # noqa: E402
 from train.cf.params import CfParams  # noqa: E402
@@ -82,8 +82,10 @@ class Pooled:
     def __str__(self) -> str:
         return f"{self.precision:.4f} {self.tail_recall:.4f}"
 
-def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit) -> Metrics:
-    return evaluate(ServedRecommender(StoredVectors(vectors), prior), split).metrics
+def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit,
+           graph_weight: float = 0.0) -> Metrics:
+    return evaluate(ServedRecommender(StoredVectors(vectors), prior, graph_weight),
+                    split).metrics
 
 def hybrid_weights(with_playlist: bool) -> list[dict[str, float]]:
     """cf's share, the rest split between graph and playlist in a few ratios."""
@@ -103,7 +105,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with Store.open(args.store, read_only=True) as store:
-        listens = load_listens(store)
+        listens, taggings = load_listens(store), load_taggings(store)
         playlist_run = active_runs(store).get("playlist")
     test = holdout_split(listens, seed=0)
     splits = [validation_split(test, seed=seed) for seed in VALIDATION_SEEDS]
@@ -124,8 +126,11 @@ def main() -> None:
             (evaluate(AlsRecommender(params), split).metrics for params in ALS_SMALL_GRID),
             key=lambda metrics: metrics.precision,
         ))
-        graph = GraphVectors(GraphParams(), seed=0, workers=args.workers).fit_vectors(split.train)
-        singles.setdefault("graph", []).append(served(graph, 0.5, split))
+        graph = GraphVectors(GraphParams(), listens, taggings, seed=0,
+                             workers=args.workers).fit_vectors(split.train)
+        defaults = GraphParams()
+        singles.setdefault("graph", []).append(
+            served(graph, defaults.popularity_prior, split, defaults.graph_weight))
         vectors = {"graph": graph}
         if playlist is not None:
             vectors["playlist"] = playlist.fit_vectors(split.train)

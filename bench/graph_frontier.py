@@ -1,30 +1,28 @@
-"""How far the graph model is from its bar, and what could close the gap.
+"""How the graph model meets its bar, and what the alternatives give.
 
-    python bench/graph_frontier.py [--store PATH] [--hetrec DIR] [--workers 2] [--seed 0]
+    python bench/graph_frontier.py [--store PATH] [--workers 2] [--seed 0]
 
 The bar of the graph issue: precision@20 above ALS's and tail recall above item-item
 cosine's, at once. The popularity prior trades one for the other, so a single setting
-says little: every model here is scored across a ladder of prior weights on a
-validation split (drawn from the training part of the held-out test, never the test
-users), and the rows show its whole trade-off curve next to the two marks it must pass.
-ALS gets its best setting on this very split: the strongest ALS there is.
+says little: the models are scored across prior weights on a validation split (drawn
+from the training part of the held-out test, never the test users), each row next to
+the two marks it must pass. ALS gets its best setting on this very split: the
+strongest ALS there is.
 
-The models, from what the bot serves now to what a perfect graph embedding could give:
+The models:
 
-- the default graph model as served (CBOW vectors, cosine to the mean liked vector,
-  ranked by the engine's code);
+- the graph model as served by the engine (train.evaluate.served), in three steps:
+  co-listening only, ranked by cosine (the default until tags joined); tags in the
+  graph; and the default, which adds one step on the graph to the ranking;
 - skip-gram with a window of one step, ranked by input . context vectors plus a * log
   of each artist's walk frequency: by Levy and Goldberg (2014) that sum estimates the
-  log of the one-step transition chance, so this ranks by what the walks saw, not by
-  second-order likeness (the engine cannot serve it yet);
+  log of the one-step transition chance (the engine cannot serve it);
 - the co-listening transition matrix itself, ranked by the mean of the liked artists'
-  rows: the walks' one-step law, i.e. the information the embedding has to keep;
-- the same rows mixed with tag similarity (tf-idf over the tags people gave, each row
-  scaled to sum 1), tags counted only from users outside the validation cases. Needs
-  the HetRec files (--hetrec); skipped without them.
+  rows: the walks' one-step law, alone and mixed with the tag graph
+  (train.graph.tags), tags counted only from people outside the validation cases.
 
-Prints one line per (model, prior), marked "meets the bar" where it does. About 3 to 6 minutes
-on 2 cores.
+Prints one line per (model, prior), marked "meets the bar" where it does. The tags come
+from the store (`sage ingest hetrec` keeps them per person). About 6 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.novelty import popularity_of  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
-from store.catalog import load_listens  # noqa: E402
+from store.catalog import Taggings, load_listens, load_taggings  # noqa: E402
 from train.evaluate.baselines import (  # noqa: E402
     ALS_GRID,
     AlsRecommender,
@@ -52,7 +51,7 @@ from train.evaluate.baselines import (  # noqa: E402
 from train.evaluate.harness import evaluate, tune  # noqa: E402
 from train.evaluate.metrics import NO_ARTIST, Metrics, head_artists, score  # noqa: E402
 from train.evaluate.served import ServedRecommender, listeners_of  # noqa: E402
-from train.evaluate.spaces import FitOnce, GraphVectors  # noqa: E402
+from train.evaluate.spaces import FitOnce, GraphVectors, partly_hidden_users  # noqa: E402
 from train.evaluate.split import HoldoutSplit, holdout_split, validation_split  # noqa: E402
 from train.graph.colisten import (  # noqa: E402
     colistening_edges,
@@ -62,15 +61,12 @@ from train.graph.colisten import (  # noqa: E402
 from train.graph.csr import CSRGraph  # noqa: E402
 from train.graph.params import RelatedGraphParams, GraphParams, Word2VecParams  # noqa: E402
 from train.graph.walks import STOPPED, random_walks  # noqa: E402
+from train.graph.tags import tag_similarity  # noqa: E402
 from train.graph.word2vec import train_on_corpus, write_corpus  # noqa: E402
-from train.ingest.hetrec import find_file  # noqa: E402
-from train.ingest.tables import int_column, read_rows  # noqa: E402
 
 # Scores of every artist row for each query: like rows (queries x likes) -> (queries x artists).
 Scorer = Callable[[np.ndarray], np.ndarray]
 
-SHARED_HETREC = Path(__file__).resolve().parents[2] / "shared/data/hetrec2011-lastfm-2k"
-TAG_NEIGHBOURS = 50  # strongest tag-similar artists each artist keeps
 QUERIES_PER_BATCH = 256
 
 
@@ -130,41 +126,11 @@ def input_dot_context(inputs: np.ndarray, context: np.ndarray, trained: np.ndarr
     return scorer
 
 
-def tag_similarity(hetrec: Path, store: Store, artist_ids: np.ndarray,
-                   hidden_users: np.ndarray) -> sp.csr_matrix:
-    """Row-stochastic tf-idf tag cosine over `artist_ids`, from the HetRec taggings of
-    every user but `hidden_users` (store ids), each artist keeping its strongest."""
-    artist_of = dict(store.con.execute(
-        "SELECT source_key, artist_id FROM artists WHERE source = 'hetrec'").fetchall())
-    user_of = dict(store.con.execute(
-        "SELECT source_key, user_id FROM users WHERE source = 'hetrec'").fetchall())
-    hidden = set(hidden_users.tolist())
-    pairs = [
-        (artist_of[str(artist)], tag)
-        for user, artist, tag in read_rows(
-            find_file(hetrec, "user_taggedartists.dat"),
-            [int_column("userID"), int_column("artistID"), int_column("tagID")],
-            delimiter="\t",
-        )
-        if str(artist) in artist_of and user_of.get(str(user)) not in hidden
-    ]
-    artists, tags = np.array(pairs).T
-    known = np.isin(artists, artist_ids)
-    rows = np.searchsorted(artist_ids, artists[known])
-    _, columns = np.unique(tags[known], return_inverse=True)
-    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
-                           shape=(len(artist_ids), columns.max() + 1))
-    counts.sum_duplicates()
-    counts.data = np.log1p(counts.data)
-    artists_per_tag = np.diff(counts.tocsc().indptr)
-    weighted = counts @ sp.diags(np.log(len(artist_ids) / np.maximum(artists_per_tag, 1)))
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    unit = sp.diags(1 / np.maximum(norms, 1e-12)) @ weighted
-    cosine = (unit @ unit.T).tocsr()
-    cosine.setdiag(0)
-    cosine.eliminate_zeros()
-    src, dst, weight = strongest_per_row(cosine, TAG_NEIGHBOURS)
-    return row_stochastic(sp.csr_matrix((weight, (src, dst)), shape=cosine.shape))
+def tag_rows(taggings: Taggings, artist_ids: np.ndarray) -> sp.csr_matrix:
+    """Row-stochastic tag similarity, each artist keeping its strongest tag neighbours."""
+    similarity = tag_similarity(taggings, artist_ids)
+    src, dst, weight = strongest_per_row(similarity, RelatedGraphParams().tag_neighbours)
+    return row_stochastic(sp.csr_matrix((weight, (src, dst)), shape=similarity.shape))
 
 
 def one_step_skipgram(split: HoldoutSplit, artist_ids: np.ndarray, *, seed: int,
@@ -190,20 +156,15 @@ def one_step_skipgram(split: HoldoutSplit, artist_ids: np.ndarray, *, seed: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=default_store_path(),
-                        help="a store with the HetRec listens (default: the usual store)")
-    parser.add_argument("--hetrec", type=Path, default=SHARED_HETREC,
-                        help="the HetRec 2011 Last.fm directory, for the tag rows "
-                        "(default: the shared copy beside the project)")
+                        help="a store with listens and per-person tags (default: the usual store)")
     parser.add_argument("--workers", type=int, default=2, help="word2vec threads")
     parser.add_argument("--seed", type=int, default=0, help="seed of the held-out split")
     args = parser.parse_args()
 
     with Store.open(args.store, read_only=True) as store:
-        listens = load_listens(store)
-        split = validation_split(holdout_split(listens, seed=args.seed), seed=args.seed + 1)
-        artist_ids = np.unique(split.train.artist_ids)
-        tags = (tag_similarity(args.hetrec, store, artist_ids, split.users)
-                if args.hetrec.is_dir() else None)
+        listens, taggings = load_listens(store), load_taggings(store)
+    split = validation_split(holdout_split(listens, seed=args.seed), seed=args.seed + 1)
+    artist_ids = np.unique(split.train.artist_ids)
     popularity = popularity_of(listeners_of(split.train, artist_ids))
 
     item_item = evaluate(ItemItemRecommender(), split).metrics
@@ -213,11 +174,20 @@ def main() -> None:
     frontier.report("ALS, best setting on this split", als.metrics)
     frontier.report("item-item cosine", item_item)
 
-    # Ranked by the engine's own code (train.evaluate.served); trained once for every prior.
-    default = FitOnce(GraphVectors(GraphParams(), seed=args.seed, workers=args.workers))
-    for prior in (0.25, 0.5, 0.75, 1.0):
-        frontier.report(f"graph default as served (CBOW, cosine), prior {prior:g}",
-                        evaluate(ServedRecommender(default, prior), split).metrics)
+    # Ranked by the engine's own code; each graph trained once for every ranking.
+    default = GraphParams()
+    colistening_only = replace(default, graph=replace(default.graph, tag_share=0.0))
+    for name, params, rankings in (
+        ("graph, co-listening only, cosine", colistening_only, [(0.5, 0.0), (1.0, 0.0)]),
+        ("graph with tags, cosine", default, [(0.5, 0.0), (1.0, 0.0)]),
+        ("graph with tags, cosine + graph step (the default)", default,
+         [(0.75, default.graph_weight), (default.popularity_prior, default.graph_weight)]),
+    ):
+        model = FitOnce(GraphVectors(params, listens, taggings, seed=args.seed,
+                                     workers=args.workers))
+        for prior, graph_weight in rankings:
+            frontier.report(f"{name}, prior {prior:g}",
+                            evaluate(ServedRecommender(model, prior, graph_weight), split).metrics)
     scorer, log_frequency = one_step_skipgram(split, artist_ids, seed=args.seed,
                                               workers=args.workers)
     frontier.curve("skip-gram window 1, input . context + prior * log visits", scorer,
@@ -227,9 +197,7 @@ def main() -> None:
         colistening_similarity(split.train, artist_ids, RelatedGraphParams()))
     direct_priors = [0, 0.02, 0.04, 0.08]
     frontier.curve("transition rows", mean_of_rows(transition), popularity, direct_priors)
-    if tags is None:
-        print(f"no HetRec files in {args.hetrec}: tag rows skipped")
-        return
+    tags = tag_rows(taggings.without_users(partly_hidden_users(listens, split.train)), artist_ids)
     for share in (0.1, 0.2, 0.3):
         mixed = ((1 - share) * transition + share * tags).tocsr()
         frontier.curve(f"transition rows + tags {share:g}", mean_of_rows(mixed), popularity,

@@ -30,7 +30,7 @@ class RecommendedItem:
     rank: int  # 1 for the best
     artist_id: int
     name: str
-    score: float  # what it was ranked by: the similarity adjusted for novelty
+    score: float  # what it was ranked by: the similarity adjusted for novelty and graph step
     similarity: float  # cosine to the taste
     listeners: int
     closest_like: ClosestLike

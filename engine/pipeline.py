@@ -1,6 +1,7 @@
 """From resolved likes and hates to explained recommendations, over one loaded space.
 
-    compose the taste -> score every row (cosine, adjusted for novelty) -> take the best
+    compose the taste -> score every row (cosine, adjusted for novelty; plus one step on
+    the graph in a graph space) -> take the best
     candidates -> drop the inputs, the excluded, those too close to a hate, extra ones
     of an artist or of a scene -> explain the first k
 

@@ -20,7 +20,7 @@ class Candidates:
 
     rows: np.ndarray  # int64
     similarity: np.ndarray  # float32: cosine to the taste
-    scores: np.ndarray  # float32: the ranking score (the similarity adjusted for novelty)
+    scores: np.ndarray  # float32: the ranking score (similarity, novelty, graph step)
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -3,19 +3,22 @@ to work by hand."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 
 from engine.compose import Seed
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
+from engine.novelty import POPULARITY_PRIOR
 from engine.pipeline import recommend
 from engine.space import LoadedSpace
 from store.catalog import Listens, Taggings
 from tests.test_engine_stages import catalog_of
 from train.evaluate.served import ArtistVectors, ServedRecommender
-from train.evaluate.spaces import partly_hidden_users
+from train.evaluate.spaces import GraphVectors, partly_hidden_users
 from train.graph.colisten import colistening_edges
-from train.graph.params import RelatedGraphParams
+from train.graph.params import GraphParams, RelatedGraphParams, WalkParams, Word2VecParams
 from train.graph.related import related_artist_edges
 from train.graph.tags import tag_similarity
 
@@ -133,3 +136,32 @@ def test_tags_of_people_whose_listening_a_split_hides_are_found():
     everything = listens((0, 1), (0, 2), (1, 1), (1, 2), (2, 1))
     train = listens((0, 1), (1, 1), (1, 2), (2, 1))
     assert partly_hidden_users(everything, train).tolist() == [0]
+
+
+def test_runs_from_before_tags_and_the_graph_step_keep_their_meaning():
+    current = GraphParams()
+    assert GraphParams.from_dict(current.to_dict()) == current
+    older = asdict(current)
+    del older["popularity_prior"], older["graph_weight"]
+    del older["graph"]["tag_share"], older["graph"]["tag_neighbours"]
+    before = GraphParams.from_dict(older)
+    assert before.graph.tag_share == 0 and before.graph_weight == 0
+    assert before.popularity_prior == POPULARITY_PRIOR
+
+
+def test_the_held_out_graph_leaves_out_the_tags_of_people_it_hides_listens_of():
+    everything = listens((0, 1), (0, 2), (1, 1), (1, 2), (2, 3), (2, 4), (3, 3), (3, 4),
+                         (9, 1), (9, 3))
+    train = listens(*[(u, a) for u, a in zip(everything.user_ids, everything.artist_ids)
+                      if (u, a) != (9, 3)])
+    params = GraphParams(walks=WalkParams(walks_per_node=2, walk_length=4),
+                         word2vec=Word2VecParams(vector_size=4, epochs=1))
+
+    def tag_edge_from_1_to_3(tagger: int) -> bool:
+        model = GraphVectors(params, everything, taggings((tagger, 1, 100), (tagger, 3, 100)),
+                             seed=0, workers=1)
+        graph = model.fit_vectors(train).graph
+        return bool(np.any((graph.src == 1) & (graph.dst == 3)))
+
+    assert not tag_edge_from_1_to_3(tagger=9)  # 9's listen of 3 is hidden: so are 9's tags
+    assert tag_edge_from_1_to_3(tagger=8)  # someone whose listening is not hidden

@@ -70,11 +70,11 @@ class GraphParams:
     @classmethod
     def from_dict(cls, params: dict) -> GraphParams:
         return cls(
-            graph=RelatedGraphParams(**params["graph"]),
+            # Runs from before tags joined the graph had none.
+            graph=RelatedGraphParams(**({"tag_share": 0.0} | params["graph"])),
             walks=WalkParams(**params["walks"]),
             word2vec=Word2VecParams(**params["word2vec"]),
-            # Runs from before these were recorded are served with the engine's default
-            # prior and no graph step.
+            # And were served with the engine's default prior and no graph step.
             popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
             graph_weight=params.get("graph_weight", 0.0),
         )

@@ -45,7 +45,9 @@ def train_graph_space(
         if len(listens) == 0:
             raise UserError(f"{store_path} holds no listens: run `sage ingest` first")
         if len(taggings) == 0 and params.graph.tag_share:
-            log.info("the store has no per-person tags: the graph is co-listening only")
+            log.warning("the store has no per-person tags (stores from before schema 5 get "
+                        "them by ingesting the HetRec data again): the graph is co-listening "
+                        "only")
         data_fingerprint = fingerprint(
             listens.user_ids, listens.artist_ids, listens.plays,
             taggings.user_ids, taggings.artist_ids, taggings.tag_ids,

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 SOURCE = "hetrec"
 
 
-def find_file(directory: Path, stem: str) -> Path:
+def _find_file(directory: Path, stem: str) -> Path:
     """`stem` or `stem.gz`: the bundled copy is gzipped, GroupLens ships plain files."""
     for candidate in (directory / stem, directory / f"{stem}.gz"):
         if candidate.is_file():
@@ -29,7 +29,7 @@ def read_hetrec(directory: Path) -> CatalogBatch:
     batch = CatalogBatch(source=SOURCE, match_artists_by_name=False)
 
     artist_rows = read_rows(
-        find_file(directory, "artists.dat"),
+        _find_file(directory, "artists.dat"),
         [int_column("id"), text_column("name"), text_column("url")],
         delimiter="\t",
     )
@@ -37,7 +37,7 @@ def read_hetrec(directory: Path) -> CatalogBatch:
     known_artists = {key for key, _, _ in batch.artists}
 
     listen_rows = read_rows(
-        find_file(directory, "user_artists.dat"),
+        _find_file(directory, "user_artists.dat"),
         [int_column("userID"), int_column("artistID"), count_column("weight")],
         delimiter="\t",
     )
@@ -48,7 +48,7 @@ def read_hetrec(directory: Path) -> CatalogBatch:
 
     # tags.dat is Latin-1, unlike every other file of the dataset.
     tag_rows = read_rows(
-        find_file(directory, "tags.dat"),
+        _find_file(directory, "tags.dat"),
         [int_column("tagID"), text_column("tagValue")],
         delimiter="\t",
         encoding="latin-1",
@@ -56,7 +56,7 @@ def read_hetrec(directory: Path) -> CatalogBatch:
     batch.tags = [(str(tag_id), name) for tag_id, name in tag_rows]
 
     tagging_rows = list(read_rows(
-        find_file(directory, "user_taggedartists.dat"),
+        _find_file(directory, "user_taggedartists.dat"),
         [int_column("userID"), int_column("artistID"), int_column("tagID")],
         delimiter="\t",
     ))
