@@ -26,6 +26,15 @@ class ClosestLike:
 
 
 @dataclass(frozen=True)
+class GraphNeighbour:
+    """The liked artist a graph space's step reaches this one from most often."""
+
+    artist_id: int
+    name: str
+    step: float  # the chance of that step (each liked artist's steps sum to 1)
+
+
+@dataclass(frozen=True)
 class RecommendedItem:
     rank: int  # 1 for the best
     artist_id: int
@@ -34,6 +43,8 @@ class RecommendedItem:
     similarity: float  # cosine to the taste
     listeners: int
     closest_like: ClosestLike
+    # In a graph space that ranks with its graph, when a liked artist links to it.
+    graph_neighbour: GraphNeighbour | None = None
 
 
 @dataclass(frozen=True)
@@ -68,14 +79,32 @@ def explain_items(
     names = space.artist_names(artist_ids + like_ids)  # the chosen, then their likes
     scores, similarity = chosen.scores.tolist(), chosen.similarity.tolist()
     listeners = space.listeners[chosen.rows].tolist()
+    neighbours = _graph_neighbours(space, like_rows, chosen.rows)
     return tuple(
         RecommendedItem(
             rank=i + 1, artist_id=artist_ids[i], name=names[i], score=scores[i],
             similarity=similarity[i], listeners=listeners[i],
             closest_like=ClosestLike(like_ids[i], names[count + i], like_similarity[i]),
+            graph_neighbour=neighbours[i],
         )
         for i in range(count)
     )
+
+
+def _graph_neighbours(
+    space: LoadedSpace, like_rows: np.ndarray, chosen_rows: np.ndarray
+) -> list[GraphNeighbour | None]:
+    if space.graph is None:
+        return [None] * len(chosen_rows)
+    steps = space.graph[like_rows][:, chosen_rows].toarray()  # [likes, chosen]
+    strongest = steps.argmax(axis=0)
+    step = steps[strongest, np.arange(len(chosen_rows))].tolist()
+    from_ids = space.artist_ids[like_rows[strongest]].tolist()
+    from_names = space.artist_names(from_ids)
+    return [
+        GraphNeighbour(artist_id, name, chance) if chance > 0 else None
+        for artist_id, name, chance in zip(from_ids, from_names, step, strict=True)
+    ]
 
 
 def explain_removals(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.answer import Answer
+from engine.explain import RecommendedItem
 
 
 def understood_line(answer: Answer) -> str:
@@ -23,10 +24,9 @@ def render_text(answer: Answer) -> str:
         lines.append("")
         lines.append(f"{'#':>3}  {'band':<{width}}  {'score':>5}  {'listeners':>9}  why")
         for item in recommendation.items:
-            like = item.closest_like
             lines.append(
                 f"{item.rank:>3}  {item.name:<{width}}  {item.score:>5.2f}  {item.listeners:>9,}  "
-                f"close to {like.name} ({like.similarity:.2f})"
+                + _why(item)
             )
         for removal in recommendation.removed_by_hates:
             if removal.removed:
@@ -38,6 +38,15 @@ def render_text(answer: Answer) -> str:
                 )
         lines.append(f"(space {recommendation.space}, run {recommendation.run_id})")
     return "\n".join(lines)
+
+
+def _why(item: RecommendedItem) -> str:
+    like, neighbour = item.closest_like, item.graph_neighbour
+    if neighbour is None:
+        return f"close to {like.name} ({like.similarity:.2f})"
+    if neighbour.artist_id == like.artist_id:
+        return f"close and related to {like.name} ({like.similarity:.2f})"
+    return f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"
 
 
 def answer_to_dict(answer: Answer) -> dict:
@@ -71,7 +80,10 @@ def answer_to_dict(answer: Answer) -> dict:
                 "why": {
                     "closest_like": item.closest_like.name,
                     "similarity": round(item.closest_like.similarity, 4),
-                },
+                } | ({
+                    "related_to": item.graph_neighbour.name,
+                    "step": round(item.graph_neighbour.step, 4),
+                } if item.graph_neighbour else {}),
             }
             for item in (recommendation.items if recommendation else ())
         ],

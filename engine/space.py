@@ -115,7 +115,7 @@ class LoadedSpace:
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
             popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
-            graph=graph_edges.over_rows(ids) if graph_edges is not None else None,
+            graph=graph_edges.over_rows(ids) if graph_edges is not None and graph_weight else None,
             graph_edges=graph_edges, graph_weight=graph_weight if graph_edges is not None else 0.0,
         )
 

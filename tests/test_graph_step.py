@@ -8,10 +8,13 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
+from engine.answer import Engine
 from engine.compose import Seed
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
 from engine.novelty import POPULARITY_PRIOR
 from engine.pipeline import recommend
+from engine.render import answer_to_dict, render_text
+from engine.resolve import NameResolver
 from engine.space import LoadedSpace
 from store.catalog import Listens, Taggings
 from tests.test_engine_stages import catalog_of
@@ -116,8 +119,13 @@ def test_the_graph_step_breaks_a_cosine_tie_toward_the_graph_neighbour():
     chosen = recommend(graph_space(2.0), [Seed(1)], k=2).items
     assert [item.artist_id for item in chosen] == [3, 2]
     assert chosen[0].score > chosen[1].score
+    # The answer says why: band 3 is band 1's neighbour on the graph, band 2 is not.
+    assert chosen[0].graph_neighbour.name == "band 1"
+    assert chosen[0].graph_neighbour.step == pytest.approx(1.0)
+    assert chosen[1].graph_neighbour is None
     tied = recommend(graph_space(0.0), [Seed(1)], k=2).items
     assert tied[0].score == pytest.approx(tied[1].score)
+    assert tied[0].graph_neighbour is None
 
 
 def test_the_held_out_test_ranks_with_the_graph_step_as_the_engine_does():
@@ -165,3 +173,13 @@ def test_the_held_out_graph_leaves_out_the_tags_of_people_it_hides_listens_of():
 
     assert not tag_edge_from_1_to_3(tagger=9)  # 9's listen of 3 is hidden: so are 9's tags
     assert tag_edge_from_1_to_3(tagger=8)  # someone whose listening is not hidden
+
+
+def test_answers_say_which_liked_band_a_result_is_related_to():
+    space = graph_space(2.0)
+    engine = Engine(NameResolver.from_catalog(space.catalog, []), space)
+    lines = render_text(engine.ask("like band 1", k=2)).splitlines()
+    assert lines[-3].endswith("close and related to band 1 (0.80)")
+    assert lines[-2].endswith("close to band 1 (0.80)")
+    why = answer_to_dict(engine.ask("like band 4", k=1))["results"][0]["why"]
+    assert why["related_to"] == "band 4" and why["step"] == pytest.approx(1.0)
