@@ -83,8 +83,8 @@ class Pooled:
         return f"{self.precision:.4f} {self.tail_recall:.4f}"
 
 def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit,
-           graph_weight: float = 0.0) -> Metrics:
-    return evaluate(ServedRecommender(StoredVectors(vectors), prior, graph_weight),
+           step_weight: float = 0.0) -> Metrics:
+    return evaluate(ServedRecommender(StoredVectors(vectors), prior, step_weight),
                     split).metrics
 
 def hybrid_weights(with_playlist: bool) -> list[dict[str, float]]:
@@ -130,7 +130,7 @@ def main() -> None:
                              workers=args.workers).fit_vectors(split.train)
         defaults = GraphParams()
         singles.setdefault("graph", []).append(
-            served(graph, defaults.popularity_prior, split, defaults.graph_weight))
+            served(graph, defaults.popularity_prior, split, defaults.step_weight))
         vectors = {"graph": graph}
         if playlist is not None:
             vectors["playlist"] = playlist.fit_vectors(split.train)

@@ -181,13 +181,13 @@ def main() -> None:
         ("graph, co-listening only, cosine", colistening_only, [(0.5, 0.0), (1.0, 0.0)]),
         ("graph with tags, cosine", default, [(0.5, 0.0), (1.0, 0.0)]),
         ("graph with tags, cosine + graph step (the default)", default,
-         [(0.75, default.graph_weight), (default.popularity_prior, default.graph_weight)]),
+         [(0.75, default.step_weight), (default.popularity_prior, default.step_weight)]),
     ):
         model = FitOnce(GraphVectors(params, listens, taggings, seed=args.seed,
                                      workers=args.workers))
-        for prior, graph_weight in rankings:
+        for prior, step_weight in rankings:
             frontier.report(f"{name}, prior {prior:g}",
-                            evaluate(ServedRecommender(model, prior, graph_weight), split).metrics)
+                            evaluate(ServedRecommender(model, prior, step_weight), split).metrics)
     scorer, log_frequency = one_step_skipgram(split, artist_ids, seed=args.seed,
                                               workers=args.workers)
     frontier.curve("skip-gram window 1, input . context + prior * log visits", scorer,

@@ -34,7 +34,7 @@ SAGE_AS_PUBLISHED = GraphParams(
     graph=RelatedGraphParams(neighbours=20, measure="cosine", weighting="log", tag_share=0.0),
     walks=WalkParams(walks_per_node=10, walk_length=15, weighted=False),
     popularity_prior=0.0,
-    graph_weight=0.0,
+    step_weight=0.0,
 )
 
 
@@ -55,11 +55,11 @@ def variants() -> dict[str, GraphParams]:
     steps["+ tags: 0.2 of each artist's edges to its tag neighbours"] = params
     params = replace(params, popularity_prior=1.0)
     steps["+ popularity prior 1.0"] = params
-    params = replace(params, graph_weight=2.0)
+    params = replace(params, step_weight=2.0)
     steps["+ one graph step, weight 2 (the default)"] = params
     for prior, weight in ((1.0, 1.0), (1.0, 4.0), (0.75, 2.0), (1.25, 2.0)):
         steps[f"  ranking: prior {prior:g}, graph step {weight:g}"] = replace(
-            params, popularity_prior=prior, graph_weight=weight)
+            params, popularity_prior=prior, step_weight=weight)
     return steps
 
 
@@ -90,7 +90,7 @@ def main() -> None:
             models[key] = FitOnce(GraphVectors(params, listens, taggings, seed=args.seed,
                                                workers=args.workers))
         evaluations[name] = evaluate(
-            ServedRecommender(models[key], params.popularity_prior, params.graph_weight),
+            ServedRecommender(models[key], params.popularity_prior, params.step_weight),
             validation,
         )
         print(format_table({name: evaluations[name]}).splitlines()[1], file=sys.stderr)

@@ -75,7 +75,7 @@ def _eval(args: argparse.Namespace) -> int:
             # Ranked as the engine serves the graph space, with the run's ranking settings.
             ServedRecommender(
                 GraphVectors(params, listens, taggings, seed=args.seed, workers=args.workers),
-                params.popularity_prior, params.graph_weight,
+                params.popularity_prior, params.step_weight,
             ),
             split, k=args.k, n_head=args.head,
         )

@@ -67,7 +67,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     group = graph.add_argument_group("ranking")
     group.add_argument("--popularity-prior", type=float, default=_DEFAULTS.popularity_prior,
                        help="weight of popularity in the engine's ranking (engine.novelty)")
-    group.add_argument("--graph-weight", type=float, default=_DEFAULTS.graph_weight,
+    group.add_argument("--step-weight", type=float, default=_DEFAULTS.step_weight,
                        help="weight of one step on the graph from the liked artists in the "
                        "engine's ranking (engine.graph_step; 0: cosine only)")
     group = graph.add_argument_group("run")
@@ -124,7 +124,7 @@ def graph_params(args: argparse.Namespace) -> GraphParams:
         walks=WalkParams(args.walks_per_node, args.walk_length, args.weighted),
         word2vec=word2vec_params(args, sg=args.sg, min_count=_W2V.min_count),
         popularity_prior=args.popularity_prior,
-        graph_weight=args.graph_weight,
+        step_weight=args.step_weight,
     )
 
 

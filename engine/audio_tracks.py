@@ -79,7 +79,7 @@ class AudioTracks:
             run_id=space.run_id,
             popularity_prior=space.popularity_prior,
             graph_edges=space.graph_edges,
-            graph_weight=space.graph_weight,
+            step_weight=space.step_weight,
         )
 
     def find(self, typed: str, *, by_title: bool) -> int | None:

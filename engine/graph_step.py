@@ -10,7 +10,7 @@ at about the same tail recall (bench/graph_frontier.py).
     step score = (mean of the liked rows - beta * mean of the hated rows)
                  / largest entry of the liked mean
 
-so the best next step scores 1 whatever the seeds, and `graph_weight` means the same
+so the best next step scores 1 whatever the seeds, and `step_weight` means the same
 for every query.
 """
 

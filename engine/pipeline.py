@@ -146,7 +146,7 @@ def _search(
         similarity, space.popularity, settings.novelty, space.popularity_prior
     )
     if space.graph is not None:
-        scores += np.float32(space.graph_weight) * _graph_step(space.graph, taste)
+        scores += np.float32(space.step_weight) * _graph_step(space.graph, taste)
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     excluded_rows = excluded_rows[excluded_rows != NO_ROW]
     k = settings.k

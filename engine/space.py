@@ -45,7 +45,7 @@ class LoadedSpace:
     # ranking (engine.graph_step); None and 0 for other spaces.
     graph: sp.csr_matrix | None = None
     graph_edges: GraphEdges | None = None  # the same edges by entity id
-    graph_weight: float = 0.0
+    step_weight: float = 0.0
 
     def __len__(self) -> int:
         return len(self.entity_ids)
@@ -86,7 +86,7 @@ class LoadedSpace:
         run_id: int | None = None,
         popularity_prior: float = POPULARITY_PRIOR,
         graph_edges: GraphEdges | None = None,
-        graph_weight: float = 0.0,
+        step_weight: float = 0.0,
     ) -> LoadedSpace:
         """Sort rows by id, scale them to unit length and drop the zero ones."""
         if entity_kind != "artist":
@@ -115,8 +115,8 @@ class LoadedSpace:
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
             popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
-            graph=graph_edges.over_rows(ids) if graph_edges is not None and graph_weight else None,
-            graph_edges=graph_edges, graph_weight=graph_weight if graph_edges is not None else 0.0,
+            graph=graph_edges.over_rows(ids) if graph_edges is not None and step_weight else None,
+            graph_edges=graph_edges, step_weight=step_weight if graph_edges is not None else 0.0,
         )
 
 
@@ -139,13 +139,13 @@ def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) ->
     if catalog is None:
         catalog = load_artists(store)
     params = vectors.run.params
-    graph_weight = params.get("graph_weight", 0.0)
+    step_weight = params.get("step_weight", 0.0)
     space = LoadedSpace.from_arrays(
         name, vectors.entity_ids, vectors.matrix, catalog,
         entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
         popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
-        graph_edges=_graph_edges(store, vectors.run.run_id) if graph_weight else None,
-        graph_weight=graph_weight,
+        graph_edges=_graph_edges(store, vectors.run.run_id) if step_weight else None,
+        step_weight=step_weight,
     )
     log.info("%s space (run %s): %d x %d loaded in %.2f s",
              name, space.run_id, len(space), space.dim, time.perf_counter() - started)

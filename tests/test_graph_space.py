@@ -147,7 +147,7 @@ def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
         ).fetchone()[0]
         served = load_engine_space(store, "graph")
     assert worst_sum < 1e-5
-    assert served.graph_weight == GraphParams().graph_weight > 0
+    assert served.step_weight == GraphParams().step_weight > 0
     assert served.graph.shape == (24, 24) and served.graph.nnz > 0
 
     unit = space.matrix / np.linalg.norm(space.matrix, axis=1, keepdims=True)

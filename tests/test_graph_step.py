@@ -104,14 +104,14 @@ def test_graph_edges_between_ids_outside_the_space_are_left_out():
         np.array([[0, 0.5, 0], [0, 0, 0], [1, 0, 0]]))
 
 
-def graph_space(graph_weight: float) -> LoadedSpace:
+def graph_space(step_weight: float) -> LoadedSpace:
     """Bands 2 and 3 are equally close to band 1 in the vectors; the graph steps from 1
     to 3 only."""
     vectors = np.array([[1, 0], [0.8, 0.6], [0.8, -0.6], [-1, 0]], dtype=np.float32)
     edges = GraphEdges(np.array([1, 4]), np.array([3, 1]), np.ones(2, dtype=np.float32))
     return LoadedSpace.from_arrays(
         "graph", np.arange(1, 5), vectors, catalog_of({i: 1 for i in range(1, 5)}),
-        graph_edges=edges, graph_weight=graph_weight,
+        graph_edges=edges, step_weight=step_weight,
     )
 
 
@@ -135,7 +135,7 @@ def test_the_held_out_test_ranks_with_the_graph_step_as_the_engine_does():
         def fit_vectors(self, train):
             return ArtistVectors(space.entity_ids, space.unit, graph=space.graph_edges)
 
-    served = ServedRecommender(Fixed(), space.popularity_prior, graph_weight=2.0)
+    served = ServedRecommender(Fixed(), space.popularity_prior, step_weight=2.0)
     served.fit(listens(*[(user, artist) for user in range(3) for artist in range(1, 5)]))
     assert served.recommend_many(np.array([[1]]), 2).tolist() == [[3, 2]]
 
@@ -150,10 +150,10 @@ def test_runs_from_before_tags_and_the_graph_step_keep_their_meaning():
     current = GraphParams()
     assert GraphParams.from_dict(current.to_dict()) == current
     older = asdict(current)
-    del older["popularity_prior"], older["graph_weight"]
+    del older["popularity_prior"], older["step_weight"]
     del older["graph"]["tag_share"], older["graph"]["tag_neighbours"]
     before = GraphParams.from_dict(older)
-    assert before.graph.tag_share == 0 and before.graph_weight == 0
+    assert before.graph.tag_share == 0 and before.step_weight == 0
     assert before.popularity_prior == POPULARITY_PRIOR
 
 

@@ -75,10 +75,10 @@ class ServedRecommender:
     """A space model ranked as the engine ranks, at novelty 0 and the given prior and
     weight of the graph step (for a model that has a graph)."""
 
-    def __init__(self, model: VectorModel, popularity_prior: float, graph_weight: float = 0.0):
+    def __init__(self, model: VectorModel, popularity_prior: float, step_weight: float = 0.0):
         self.model = model
         self.popularity_prior = popularity_prior
-        self.graph_weight = graph_weight
+        self.step_weight = step_weight
 
     def fit(self, train: Listens) -> None:
         space = self.model.fit_vectors(train)
@@ -89,7 +89,7 @@ class ServedRecommender:
         self._no_vector = ~np.any(self._unit != 0, axis=1)
         self._popularity = popularity_of(listeners_of(train, space.artist_ids))
         self._graph = (space.graph.over_rows(space.artist_ids)
-                       if self.graph_weight and space.graph is not None else None)
+                       if self.step_weight and space.graph is not None else None)
 
     def recommend_many(self, likes: np.ndarray, k: int) -> np.ndarray:
         rows, found = self._rows_of(likes)
@@ -103,7 +103,7 @@ class ServedRecommender:
         )
         if self._graph is not None:
             seeds = seed_matrix(np.where(found, rows, -1), weights, len(self._artist_ids))
-            scores += np.float32(self.graph_weight) * step_scores(self._graph, seeds)
+            scores += np.float32(self.step_weight) * step_scores(self._graph, seeds)
         scores[:, self._no_vector] = -np.inf
         # A query with no like in the space gets nothing, as the engine answers nothing.
         scores[~found.any(axis=1)] = -np.inf

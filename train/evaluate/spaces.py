@@ -50,8 +50,8 @@ class SpaceSpec:
         return self.params.get("popularity_prior", POPULARITY_PRIOR)
 
     @property
-    def graph_weight(self) -> float:
-        return self.params.get("graph_weight", 0.0)
+    def step_weight(self) -> float:
+        return self.params.get("step_weight", 0.0)
 
     def learns_from(self) -> frozenset[str]:
         """What it learned from, "listens" and/or "playlists": the neighbour test's ground
@@ -157,7 +157,7 @@ class HeldoutModels:
         self._models: dict[tuple, VectorModel] = {}
 
     def recommender(self, spec: SpaceSpec) -> ServedRecommender:
-        return ServedRecommender(self.model(spec), spec.popularity_prior, spec.graph_weight)
+        return ServedRecommender(self.model(spec), spec.popularity_prior, spec.step_weight)
 
     def model(self, spec: SpaceSpec) -> VectorModel:
         key = (spec.space, json.dumps(spec.params, sort_keys=True) if spec.refits else spec.run_id)

@@ -62,7 +62,7 @@ class GraphParams:
     # How the engine ranks with this space (engine.novelty, engine.graph_step), chosen
     # on the validation split by bench/graph_tuning.py.
     popularity_prior: float = 1.0
-    graph_weight: float = 2.0
+    step_weight: float = 2.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -76,7 +76,7 @@ class GraphParams:
             word2vec=Word2VecParams(**params["word2vec"]),
             # And were served with the engine's default prior and no graph step.
             popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
-            graph_weight=params.get("graph_weight", 0.0),
+            step_weight=params.get("step_weight", 0.0),
         )
 
 
