@@ -17,10 +17,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from engine.compose import DEFAULT_BETA, Seed, Taste, compose
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
-from engine.graph_step import seed_matrix, step_scores
 from engine.filters import (
     DEFAULT_HATE_THRESHOLD,
     NearHates,
@@ -29,6 +29,7 @@ from engine.filters import (
     drop_inputs,
     drop_near_hates,
 )
+from engine.graph_step import seed_matrix, step_scores
 from engine.novelty import novelty_scores
 from engine.problems import RecommendProblem, RecommendProblemKind
 from engine.scenes import NO_SCENE, Scenes
@@ -163,8 +164,10 @@ def _search(
         pool *= _OVERFETCH
 
 
-def _graph_step(graph, taste: Taste) -> np.ndarray:
-    def seeds(rows: np.ndarray, weights: np.ndarray):
-        return seed_matrix(rows[None, :], weights[None, :], graph.shape[0])
-    hates = seeds(taste.hate_rows, taste.hate_weights) if len(taste.hate_rows) else None
-    return step_scores(graph, seeds(taste.like_rows, taste.like_weights), hates, taste.beta)[0]
+def _graph_step(graph: sp.csr_matrix, taste: Taste) -> np.ndarray:
+    """The step score of every row for the taste's likes and hates (engine.graph_step)."""
+    n_rows = graph.shape[0]
+    likes = seed_matrix(taste.like_rows[None, :], taste.like_weights[None, :], n_rows)
+    hates = (seed_matrix(taste.hate_rows[None, :], taste.hate_weights[None, :], n_rows)
+             if len(taste.hate_rows) else None)
+    return step_scores(graph, likes, hates, taste.beta)[0]
