@@ -2,15 +2,18 @@
 
 import json
 import logging
+from types import SimpleNamespace
 
 import numpy as np
 
 from cli.main import main
 from store import Store
+import train.all
 from store.runs import active_runs, list_runs, update_metrics
 from train.all import train_all
 from train.evaluate.report import HeldoutSettings
 from train.gate import gate
+from train.playlist.params import PlaylistParams
 
 MEASURES = ("precision_at_20", "tail_recall")
 ACTIVE = {"precision_at_20": 0.30, "tail_recall": 0.040}
@@ -116,3 +119,18 @@ def test_eval_all_scores_every_trained_space_and_says_what_it_cannot(tmp_path, c
         cf = active_runs(store_)["cf"]
     assert cf.metrics["heldout"]["precision_at_3"] == report["models"]["cf"]["precision_at_3"]
     assert "neighbours" not in cf.metrics
+
+
+def test_the_playlist_space_is_retrained_from_what_its_active_run_learned_from(
+    monkeypatch, tmp_path
+):
+    calls = []
+    monkeypatch.setattr(train.all, "train_playlist_space",
+                        lambda *args, **kwargs: calls.append(kwargs["source"]))
+    store = SimpleNamespace(path=tmp_path / "s.duckdb")
+    listens_run = SimpleNamespace(
+        params=PlaylistParams().to_dict() | {"seed": 0, "source": "listens"})
+    for active in (None, listens_run):
+        trainer, _ = train.all._trainer("playlist", store, active, seed=0, workers=1)
+        trainer()
+    assert calls == ["auto", "listens"]

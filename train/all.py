@@ -141,11 +141,13 @@ def _trainer(
         cf = CfParams.from_dict(params) if active else CfParams()
         return lambda: train_cf_space(path, cf, seed=seed, activate=False), None
     if space == "playlist":
-        # From the MPD playlists when the store has them, else from listens read as
-        # playlists (train.playlist.space's "auto").
+        # From what the active run learned from, so that ingesting playlists never
+        # silently changes what the space means; the first run takes the MPD playlists
+        # when the store has them, else listens read as playlists ("auto").
         playlist = PlaylistParams.from_dict(params) if active else PlaylistParams()
+        source = params.get("source", "auto")
         return lambda: train_playlist_space(
-            path, playlist, seed=seed, workers=workers, activate=False
+            path, playlist, seed=seed, workers=workers, activate=False, source=source
         ), None
     if space == "playlist-track":
         if not _has_rows(store, "playlist_tracks"):
