@@ -93,10 +93,21 @@ def _transition(user_artist: sp.csr_matrix, popularity_penalty: float) -> sp.csr
 
 
 def strongest_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, ...]:
-    """Each row's k largest entries, as (rows, columns, values) arrays."""
+    """Each row's k largest entries, as (rows, columns, values) arrays, by row and then
+    strongest first (ties: the lower column first)."""
+    if not matrix.has_sorted_indices:
+        matrix = matrix.sorted_indices()
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    # Sort by row, strongest first within a row (ties by column for determinism).
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    # Strongest first over the whole matrix, then a stable sort by row, which keeps that
+    # order (and the column order of ties) within each row. numpy sorts 16-bit keys by
+    # radix, in linear time: on the bundled tag graph's 24M entries this is 1.4-2x as
+    # fast as one lexsort by (row, strength, column), with the same result
+    # (bench/graph_build.py).
+    by_strength = np.argsort(-matrix.data, kind="stable")
+    row_key = rows[by_strength]
+    if matrix.shape[0] <= np.iinfo(np.uint16).max + 1:
+        row_key = row_key.astype(np.uint16)
+    order = by_strength[np.argsort(row_key, kind="stable")]
     rank_in_row = np.arange(len(order)) - matrix.indptr[rows[order]]
     kept = order[rank_in_row < k]
     return rows[kept], matrix.indices[kept], matrix.data[kept]
