@@ -65,8 +65,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="train CBOW (SAGE's choice)")
     add_word2vec_options(group, _W2V, words="artists", sentence="walk")
     group = graph.add_argument_group("ranking")
-    group.add_argument("--popularity-prior", type=float, default=_DEFAULTS.popularity_prior,
-                       help="weight of popularity in the engine's ranking (engine.novelty)")
+    add_popularity_prior(group, _DEFAULTS.popularity_prior)
     group.add_argument("--step-weight", type=float, default=_DEFAULTS.step_weight,
                        help="weight of one step on the graph from the liked artists in the "
                        "engine's ranking (engine.graph_step; 0: cosine only)")
@@ -74,14 +73,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     group.add_argument("--seed", type=int, default=0, help="seed for walks and word2vec")
     group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="word2vec threads (1 makes a run exactly reproducible)")
-    group.add_argument("--no-activate", dest="activate", action="store_false",
-                       help="record the run without making it the active graph space")
+    add_no_activate(group, "graph space")
     graph.set_defaults(handler=_train_graph)
     _register_playlist(spaces)
     _register_audio(spaces)
     _register_cf(spaces)
     _register_hybrid(spaces)
     _register_all(spaces)
+
+
+def add_popularity_prior(parser: argparse._ActionsContainer, default: float) -> None:
+    parser.add_argument("--popularity-prior", type=float, default=default,
+                        help="how much popularity counts when the bot ranks this space (the "
+                        "novelty knob scales it)")
+
+
+def add_no_activate(parser: argparse._ActionsContainer, space: str) -> None:
+    """`space` names what the run would otherwise become the active one of."""
+    parser.add_argument("--no-activate", dest="activate", action="store_false",
+                        help=f"record the run without making it the active {space}")
 
 
 def add_word2vec_options(
@@ -188,8 +198,7 @@ def _register_audio(spaces: argparse._SubParsersAction) -> None:
                        help="where checkpoints go (default: checkpoints/ in the feature cache)")
     group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="files decoded at once when features are missing")
-    group.add_argument("--no-activate", dest="activate", action="store_false",
-                       help="record the run without making it the active audio space")
+    add_no_activate(group, "audio space")
     audio.set_defaults(handler=_train_audio)
 
 
@@ -245,12 +254,9 @@ def _register_cf(spaces: argparse._SubParsersAction) -> None:
                     help="confidence of a listen: 1 + alpha * log(1 + plays)")
     cf.add_argument("--iterations", type=int, default=defaults.iterations,
                     help="alternating least-squares sweeps")
-    cf.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
-                    help="how much popularity counts when the bot ranks this space (the "
-                    "novelty knob scales it)")
+    add_popularity_prior(cf, defaults.popularity_prior)
     cf.add_argument("--seed", type=int, default=0, help="seed of the initial factors")
-    cf.add_argument("--no-activate", dest="activate", action="store_false",
-                    help="record the run without making it the active cf space")
+    add_no_activate(cf, "cf space")
     cf.set_defaults(handler=_train_cf)
 
 
@@ -283,12 +289,10 @@ def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
     for name in COMPONENTS:
         hybrid.add_argument(f"--{name}-weight", type=float, default=defaults.weights[name],
                             help=f"share of the {name} space (0 leaves it out)")
-    hybrid.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
-                        help="how much popularity counts when the bot ranks this space")
+    add_popularity_prior(hybrid, defaults.popularity_prior)
     hybrid.add_argument("--ridge", type=float, default=defaults.ridge,
                         help="L2 penalty of the maps that predict a space's missing vectors")
-    hybrid.add_argument("--no-activate", dest="activate", action="store_false",
-                        help="record the run without making it the active hybrid space")
+    add_no_activate(hybrid, "hybrid space")
     hybrid.set_defaults(handler=_train_hybrid)
 
 
@@ -376,14 +380,11 @@ def _register_playlist(spaces: argparse._SubParsersAction) -> None:
     group.add_argument("--min-count", type=int, default=w2v.min_count,
                        help="entities seen fewer times get no vector")
     group = playlist.add_argument_group("run")
-    group.add_argument("--popularity-prior", type=float, default=defaults.popularity_prior,
-                       help="how much popularity counts when the bot ranks this space (the "
-                       "novelty knob scales it)")
+    add_popularity_prior(group, defaults.popularity_prior)
     group.add_argument("--seed", type=int, default=0, help="seed for word2vec")
     group.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="word2vec threads (1 makes a run exactly reproducible)")
-    group.add_argument("--no-activate", dest="activate", action="store_false",
-                       help="record the run without making it the active space")
+    add_no_activate(group, "space")
     playlist.set_defaults(handler=_train_playlist)
 
 
