@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from engine.lookup import positions_in
+
 
 @dataclass(frozen=True, eq=False)
 class GraphEdges:
@@ -34,9 +36,9 @@ class GraphEdges:
         """The edges between `entity_ids` (ascending) as a rows x rows matrix; edges to or
         from an id not among them are left out."""
         n = len(entity_ids)
-        src = np.minimum(np.searchsorted(entity_ids, self.src), max(n - 1, 0))
-        dst = np.minimum(np.searchsorted(entity_ids, self.dst), max(n - 1, 0))
-        kept = (entity_ids[src] == self.src) & (entity_ids[dst] == self.dst) if n else src < 0
+        src, src_found = positions_in(entity_ids, self.src)
+        dst, dst_found = positions_in(entity_ids, self.dst)
+        kept = src_found & dst_found
         return sp.csr_matrix((self.weight[kept], (src[kept], dst[kept])), shape=(n, n),
                              dtype=np.float32)
 

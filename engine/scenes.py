@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from engine.lookup import positions_in
 from store.db import Store
 
 NO_SCENE = -1
@@ -62,11 +63,7 @@ class Scenes:
 
     def _rows(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each artist's row, and whether it is in the graph at all."""
-        ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)
-        if len(self.artist_ids) == 0:
-            return np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=bool)
-        rows = np.minimum(np.searchsorted(self.artist_ids, ids), len(self.artist_ids) - 1)
-        return rows, self.artist_ids[rows] == ids
+        return positions_in(self.artist_ids, np.asarray(artist_ids, dtype=np.int64).reshape(-1))
 
 
 def load_scenes(store: Store) -> Scenes:

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.graph_step import GraphEdges
+from engine.lookup import positions_in
 from engine.novelty import POPULARITY_PRIOR, popularity_of
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
@@ -57,17 +58,13 @@ class LoadedSpace:
     def rows_of(self, entity_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """The row of each id, NO_ROW for ids the space has no vector for."""
         ids = np.asarray(entity_ids, dtype=np.int64).reshape(-1)
-        rows = np.searchsorted(self.entity_ids, ids)
-        found = rows < len(self.entity_ids)
-        found[found] = self.entity_ids[rows[found]] == ids[found]
+        rows, found = positions_in(self.entity_ids, ids)
         return np.where(found, rows, NO_ROW)
 
     def artist_names(self, artist_ids: Sequence[int] | np.ndarray) -> list[str]:
         """Catalog names of any artists, in or out of the space."""
         ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)
-        known = self.catalog.artist_ids
-        rows = np.minimum(np.searchsorted(known, ids), max(len(known) - 1, 0))
-        found = (known[rows] == ids) if len(known) else np.zeros(len(ids), dtype=bool)
+        rows, found = positions_in(self.catalog.artist_ids, ids)
         names = self.catalog.names
         return [
             names[row] if ok else f"artist #{artist_id}"
@@ -123,8 +120,7 @@ class LoadedSpace:
 def _listeners_of(catalog: ArtistCatalog, artist_ids: np.ndarray) -> np.ndarray:
     if len(catalog.artist_ids) == 0:
         return np.zeros(len(artist_ids), dtype=np.int64)
-    rows = np.minimum(np.searchsorted(catalog.artist_ids, artist_ids), len(catalog.artist_ids) - 1)
-    known = catalog.artist_ids[rows] == artist_ids
+    rows, known = positions_in(catalog.artist_ids, artist_ids)
     return np.where(known, catalog.listeners[rows], 0).astype(np.int64)
 
 

@@ -11,6 +11,7 @@ import pytest
 from engine.compose import Seed, Taste, compose
 from engine.explain import explain_items
 from engine.filters import cap_per_group, drop_excluded, drop_inputs, drop_near_hates
+from engine.lookup import positions_in
 from engine.novelty import POPULARITY_PRIOR, novelty_scores, popularity_of
 from engine.pipeline import SettingError, recommend
 from engine.problems import RecommendProblemKind
@@ -333,3 +334,11 @@ def test_settings_out_of_range_are_user_errors(setting: dict) -> None:
     space = space_of({1: [1, 0], 2: [0, 1]})
     with pytest.raises(SettingError):
         recommend(space, [Seed(1)], **setting)
+
+
+def test_positions_in_finds_ids_of_any_shape_and_says_which_are_missing() -> None:
+    rows, found = positions_in(np.array([10, 20, 30]), np.array([[30, 5], [20, 99]]))
+    assert found.tolist() == [[True, False], [True, False]]
+    assert rows[found].tolist() == [2, 1]
+    rows, found = positions_in(np.array([], dtype=np.int64), np.array([1, 2]))
+    assert rows.tolist() == [0, 0] and not found.any()

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from engine.lookup import positions_in
 from store import Store
 from store.catalog import Listens
 from train.evaluate.metrics import NO_ARTIST
@@ -118,8 +119,7 @@ def popularity_groups(
     played, listeners = np.unique(listens.artist_ids, return_counts=True)
     ranked = played[np.lexsort((played, -listeners))]
     rank_of = np.full(len(artist_ids), len(ranked), dtype=np.int64)
-    rows = np.minimum(np.searchsorted(played, artist_ids), max(len(played) - 1, 0))
-    found = played[rows] == artist_ids if len(played) else np.zeros(len(artist_ids), bool)
+    rows, found = positions_in(played, artist_ids)
     rank_by_played = np.empty(len(played), dtype=np.int64)
     rank_by_played[np.searchsorted(played, ranked)] = np.arange(len(ranked))
     rank_of[found] = rank_by_played[rows[found]]

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
+from engine.lookup import positions_in
 from engine.novelty import novelty_scores, popularity_of
 from store.catalog import Listens
 from train.evaluate.baselines import top_columns
@@ -41,12 +42,8 @@ class ArtistVectors:
                    np.asarray(vectors, dtype=np.float32)[order])
 
     def rows_of(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row of each id (0 where absent) and whether the space has it."""
-        rows = np.minimum(np.searchsorted(self.artist_ids, artist_ids),
-                          max(len(self.artist_ids) - 1, 0))
-        found = self.artist_ids[rows] == artist_ids if len(self.artist_ids) else (
-            np.zeros(np.shape(artist_ids), dtype=bool))
-        return rows, found
+        """Row of each id and whether the space has it (engine.lookup.positions_in)."""
+        return positions_in(self.artist_ids, artist_ids)
 
 
 class VectorModel(Protocol):
@@ -60,8 +57,9 @@ def listeners_of(train: Listens, artist_ids: np.ndarray) -> np.ndarray:
     """Listeners of each artist in `train` (0 for artists nobody there plays)."""
     # Each (user, artist) pair appears once in the listens: a count is a listener count.
     played, listeners = np.unique(train.artist_ids, return_counts=True)
-    rows = np.minimum(np.searchsorted(played, artist_ids), max(len(played) - 1, 0))
-    found = played[rows] == artist_ids if len(played) else np.zeros(len(artist_ids), bool)
+    if len(played) == 0:
+        return np.zeros(len(artist_ids), dtype=np.int64)
+    rows, found = positions_in(played, artist_ids)
     return np.where(found, listeners[rows], 0)
 
 
