@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.novelty import popularity_of  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
-from store.catalog import Taggings, load_listens, load_taggings  # noqa: E402
+from store.catalog import load_listens, load_taggings  # noqa: E402
 from train.evaluate.baselines import (  # noqa: E402
     ALS_GRID,
     AlsRecommender,
@@ -66,12 +66,11 @@ from train.cf.params import CfParams  # noqa: E402
 from train.graph.colisten import (  # noqa: E402
     colistening_edges,
     colistening_similarity,
-    strongest_per_row,
 )
 from train.graph.csr import CSRGraph  # noqa: E402
 from train.graph.params import RelatedGraphParams, GraphParams, Word2VecParams  # noqa: E402
 from train.graph.walks import STOPPED, random_walks  # noqa: E402
-from train.graph.tags import tag_similarity  # noqa: E402
+from train.graph.related import rows_summing_to_one, tag_neighbours  # noqa: E402
 from train.graph.word2vec import train_on_corpus, write_corpus  # noqa: E402
 from train.hybrid.combine import combine  # noqa: E402
 from train.hybrid.params import HybridParams  # noqa: E402
@@ -115,11 +114,6 @@ class Frontier:
               f"{metrics.tail_recall:.4f}{'  meets the bar' if meets else ''}", flush=True)
 
 
-def row_stochastic(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    totals = np.asarray(matrix.sum(axis=1)).ravel()
-    return (sp.diags(1 / np.where(totals > 0, totals, 1)) @ matrix).tocsr()
-
-
 def mean_of_rows(matrix: sp.csr_matrix) -> Scorer:
     """The mean of the liked rows over its largest entry, so that a prior weight means
     the same for every query: a share of the best candidate's score."""
@@ -136,13 +130,6 @@ def input_dot_context(inputs: np.ndarray, context: np.ndarray, trained: np.ndarr
         scores[:, ~trained] = -np.inf
         return scores
     return scorer
-
-
-def tag_rows(taggings: Taggings, artist_ids: np.ndarray) -> sp.csr_matrix:
-    """Row-stochastic tag similarity, each artist keeping its strongest tag neighbours."""
-    similarity = tag_similarity(taggings, artist_ids)
-    src, dst, weight = strongest_per_row(similarity, RelatedGraphParams().tag_neighbours)
-    return row_stochastic(sp.csr_matrix((weight, (src, dst)), shape=similarity.shape))
 
 
 def one_step_skipgram(split: HoldoutSplit, artist_ids: np.ndarray, *, seed: int,
@@ -238,11 +225,12 @@ def main() -> None:
     frontier.curve("skip-gram window 1, input . context + prior * log visits", scorer,
                    log_frequency, [0.75, 1.0])
 
-    transition = row_stochastic(
+    transition = rows_summing_to_one(
         colistening_similarity(split.train, artist_ids, RelatedGraphParams()))
     direct_priors = [0, 0.02, 0.04, 0.08]
     frontier.curve("transition rows", mean_of_rows(transition), popularity, direct_priors)
-    tags = tag_rows(taggings.without_users(partly_hidden_users(listens, split.train)), artist_ids)
+    tags = tag_neighbours(taggings.without_users(partly_hidden_users(listens, split.train)),
+                          artist_ids, RelatedGraphParams().tag_neighbours)
     for share in (0.1, 0.2, 0.3):
         mixed = ((1 - share) * transition + share * tags).tocsr()
         frontier.curve(f"transition rows + tags {share:g}", mean_of_rows(mixed), popularity,

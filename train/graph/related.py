@@ -24,15 +24,13 @@ def related_artist_edges(
     """Edges over indices into `artist_ids` (sorted), each artist's weights summing to 1."""
     n = len(artist_ids)
     colistening = colistening_edges(listens, artist_ids, params)
-    colistened = _rows_summing_to_one(
+    colistened = rows_summing_to_one(
         sp.csr_matrix((colistening.weight, (colistening.src, colistening.dst)), shape=(n, n))
     )
     tag_share = np.zeros(n)
     tagged = sp.csr_matrix((n, n))
     if params.tag_share and len(taggings):
-        src, dst, weight = strongest_per_row(
-            tag_similarity(taggings, artist_ids), params.tag_neighbours)
-        tagged = _rows_summing_to_one(sp.csr_matrix((weight, (src, dst)), shape=(n, n)))
+        tagged = tag_neighbours(taggings, artist_ids, params.tag_neighbours)
         has_tags = np.diff(tagged.indptr) > 0
         has_colistening = np.diff(colistened.indptr) > 0
         tag_share = np.where(has_tags, np.where(has_colistening, params.tag_share, 1.0), 0.0)
@@ -42,6 +40,15 @@ def related_artist_edges(
                  mixed.data[kept].astype(np.float32))
 
 
-def _rows_summing_to_one(matrix: sp.csr_matrix) -> sp.csr_matrix:
+def tag_neighbours(taggings: Taggings, artist_ids: np.ndarray, k: int) -> sp.csr_matrix:
+    """Artists x artists: each artist's k most tag-similar artists, its row summing to 1
+    (empty for an artist without tags)."""
+    similarity = tag_similarity(taggings, artist_ids)
+    src, dst, weight = strongest_per_row(similarity, k)
+    return rows_summing_to_one(sp.csr_matrix((weight, (src, dst)), shape=similarity.shape))
+
+
+def rows_summing_to_one(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Each non-empty row scaled to sum 1."""
     totals = np.asarray(matrix.sum(axis=1)).ravel()
     return (sp.diags(1 / np.where(totals > 0, totals, 1)) @ matrix).tocsr()
