@@ -223,3 +223,17 @@ def test_training_on_edges_nobody_crawled_is_a_clear_error(tmp_path, capsys):
     Store.open(path).close()
     assert main(["--store", str(path), "train", "graph", "--edges", "lastfm"]) == 2
     assert "no 'lastfm' edges" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--neighbours", "0"], "neighbours must be 1 or more"),
+    (["--tag-share", "1.5"], "the tag share must be 0 to 1"),
+    (["--tag-neighbours", "0"], "tag neighbours must be 1 or more"),
+    (["--walk-length", "0"], "the walk length must be 1 or more"),
+    (["--step-weight", "-2"], "the step weight must be 0 or more"),
+])
+def test_graph_settings_out_of_range_are_one_line_errors(tmp_path, capsys, option, message):
+    assert main(["--store", str(tmp_path / "s.duckdb"), "train", "graph", *option]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"sage: error: {message}, not ")

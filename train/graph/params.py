@@ -10,6 +10,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from engine.novelty import POPULARITY_PRIOR
+from store.errors import UserError
+
+
+class GraphParamsError(UserError):
+    """A graph setting outside the range it means something in."""
+
+
+def _check(rules: list[tuple[bool, str, object]]) -> None:
+    for ok, rule, value in rules:
+        if not ok:
+            raise GraphParamsError(f"{rule}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,13 @@ class RelatedGraphParams:
     # reach the long tail that few listeners connect.
     tag_share: float = 0.2
     tag_neighbours: int = 50  # strongest tag-similar artists each artist keeps
+
+    def __post_init__(self) -> None:
+        _check([
+            (self.neighbours >= 1, "neighbours must be 1 or more", self.neighbours),
+            (0 <= self.tag_share <= 1, "the tag share must be 0 to 1", self.tag_share),
+            (self.tag_neighbours >= 1, "tag neighbours must be 1 or more", self.tag_neighbours),
+        ])
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,12 @@ class WalkParams:
     # Markov chain), the author's stated future work.
     weighted: bool = True
 
+    def __post_init__(self) -> None:
+        _check([
+            (self.walks_per_node >= 1, "walks per node must be 1 or more", self.walks_per_node),
+            (self.walk_length >= 1, "the walk length must be 1 or more", self.walk_length),
+        ])
+
 
 @dataclass(frozen=True)
 class GraphParams:
@@ -63,6 +87,9 @@ class GraphParams:
     # on the validation split by bench/graph_tuning.py.
     popularity_prior: float = 1.0
     step_weight: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check([(self.step_weight >= 0, "the step weight must be 0 or more", self.step_weight)])
 
     def to_dict(self) -> dict:
         return asdict(self)
