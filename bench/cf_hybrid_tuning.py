@@ -10,7 +10,8 @@ too noisy to rank settings). Every model is ranked as the engine serves it.
    largest prior that keeps its cosine-only tail recall (the rule behind the graph
    space's 0.5); the setting most precise at its prior becomes CfParams' defaults.
 2. hybrid of the chosen cf, the graph space (its defaults) and, when the store has an
-   active playlist run, the playlist space: a grid of weights and priors. The bar is to
+   active playlist run, the playlist space: a grid of weights, priors, weights of the
+   step on the graph space's graph and discovery slots (engine.discovery). The bar is to
    beat every single space and baseline on precision@20 and on tail recall at once, so
    the chosen setting is the one closest to it: the largest
    min(P@20 / best single P@20, tail recall / best single tail recall); above 1 it
@@ -33,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TQDM_DISABLE", "1")  # ~2,000 evaluations: no progress bar each
 
+from engine.discovery import Discovery  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens, load_taggings  # noqa: E402
 from store.runs import active_runs  # noqa: E402
@@ -60,7 +62,10 @@ CF_GRID = tuple(
     for factors, regularization, alpha in product((32, 64, 128), (1.0, 10.0, 100.0), (1.0, 2.0))
 )
 CF_PRIORS = (0.0, 0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
-HYBRID_PRIORS = (0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
+HYBRID_PRIORS = (0.5, 0.75, 1.0)
+HYBRID_STEP_WEIGHTS = (0.0, 0.5, 1.0)
+# (share, tail_taste) of the discovery slots; (0, 0) keeps none.
+HYBRID_DISCOVERY = ((0.0, 0.0), (0.05, 0.2), (0.1, 0.1), (0.1, 0.15), (0.15, 0.1))
 ALS_SMALL_GRID = tuple(AlsParams(factors, 100.0, alpha, "log")
                        for factors, alpha in product((32, 64), (1.0, 2.0)))
 
@@ -83,15 +88,15 @@ class Pooled:
         return f"{self.precision:.4f} {self.tail_recall:.4f}"
 
 def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit,
-           step_weight: float = 0.0) -> Metrics:
-    return evaluate(ServedRecommender(StoredVectors(vectors), prior, step_weight),
+           step_weight: float = 0.0, discovery: Discovery = Discovery()) -> Metrics:
+    return evaluate(ServedRecommender(StoredVectors(vectors), prior, step_weight, discovery),
                     split).metrics
 
 def hybrid_weights(with_playlist: bool) -> list[dict[str, float]]:
     """cf's share, the rest split between graph and playlist in a few ratios."""
-    ratios = ((1, 0), (2, 1), (1, 1), (1, 2), (0, 1)) if with_playlist else ((1, 0),)
+    ratios = ((1, 0), (2, 1), (1, 1)) if with_playlist else ((1, 0),)
     grid = []
-    for cf, (graph, playlist) in product((0.4, 0.5, 0.6, 0.7, 0.8), ratios):
+    for cf, (graph, playlist) in product((0.3, 0.5, 0.7), ratios):
         rest = 1 - cf
         grid.append({"cf": cf, "graph": round(rest * graph / (graph + playlist), 4),
                      "playlist": round(rest * playlist / (graph + playlist), 4)})
@@ -168,24 +173,31 @@ def main() -> None:
         print(f"  {name:<20} {pooled}")
 
     print("\nhybrid on validation: P@20, tail recall, min ratio to the best single")
+    rankings = list(product(HYBRID_PRIORS, HYBRID_STEP_WEIGHTS, HYBRID_DISCOVERY))
     closest: tuple[float, HybridParams] | None = None
     for weights in hybrid_weights(playlist is not None):
-        results: dict[float, list[Metrics]] = {}
+        results: dict[tuple, list[Metrics]] = {}
         for vectors, split in zip(fitted, splits, strict=True):
             spaces = {"cf": vectors[best_grid], "graph": vectors["graph"]}
             if "playlist" in vectors:
                 spaces["playlist"] = vectors["playlist"]
-            hybrid = combine(spaces, weights, ridge=HybridParams().ridge)
-            for prior in HYBRID_PRIORS:
-                results.setdefault(prior, []).append(served(hybrid, prior, split))
-        for prior, metrics in results.items():
+            hybrid = replace(combine(spaces, weights, ridge=HybridParams().ridge),
+                             graph=vectors["graph"].graph)
+            for prior, step_weight, discovery in rankings:
+                results.setdefault((prior, step_weight, discovery), []).append(
+                    served(hybrid, prior, split, step_weight, Discovery(*discovery)))
+        for (prior, step_weight, discovery), metrics in results.items():
             pooled = Pooled.of(metrics)
             ratio = min(pooled.precision / best_precision, pooled.tail_recall / best_tail)
-            print(f"  {weights} prior {prior:<4}  {pooled}  {ratio:.3f}")
+            print(f"  {weights} prior {prior:<4} step {step_weight:<3} discovery "
+                  f"{discovery[0]:g}+{discovery[1]:g}  {pooled}  {ratio:.3f}")
             if closest is None or ratio > closest[0]:
-                closest = (ratio, HybridParams(weights=weights, popularity_prior=prior))
+                closest = (ratio, HybridParams(
+                    weights=weights, popularity_prior=prior, step_weight=step_weight,
+                    discovery_share=discovery[0], discovery_tail_taste=discovery[1]))
     print(f"chosen hybrid: {closest[1]} (min ratio {closest[0]:.3f}: "
           f"{'clears' if closest[0] > 1 else 'misses'} the bar on validation)")
+
 
 if __name__ == "__main__":
     main()

@@ -73,6 +73,7 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     items = recommendation.items if recommendation is not None else ()
     lines = [
         f"**{item.rank}. {escape(item.name)}** · close to {escape(item.closest_like.name)}"
+        + (" · long-tail pick" if item.discovery else "")
         for item in items
     ]
     embed = _embed(

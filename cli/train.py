@@ -292,6 +292,16 @@ def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
     add_popularity_prior(hybrid, defaults.popularity_prior)
     hybrid.add_argument("--ridge", type=float, default=defaults.ridge,
                         help="L2 penalty of the maps that predict a space's missing vectors")
+    hybrid.add_argument("--step-weight", type=float, default=defaults.step_weight,
+                        help="weight in ranking of one step on the graph component's graph "
+                        "(0: cosine and popularity only)")
+    hybrid.add_argument("--discovery-share", type=float, default=defaults.discovery_share,
+                        help="share of every answer kept for long-tail bands (outside the 500 "
+                        "most listened)")
+    hybrid.add_argument("--discovery-tail-taste", type=float,
+                        default=defaults.discovery_tail_taste,
+                        help="more share kept for them, times the share of the likes that are "
+                        "long-tail bands")
     add_no_activate(hybrid, "hybrid space")
     hybrid.set_defaults(handler=_train_hybrid)
 
@@ -302,7 +312,8 @@ def _train_hybrid(args: argparse.Namespace) -> int:
 
     params = HybridParams(
         weights={name: getattr(args, f"{name}_weight") for name in COMPONENTS},
-        popularity_prior=args.popularity_prior, ridge=args.ridge,
+        popularity_prior=args.popularity_prior, ridge=args.ridge, step_weight=args.step_weight,
+        discovery_share=args.discovery_share, discovery_tail_taste=args.discovery_tail_taste,
     )
     run = train_hybrid_space(args.store, params, activate=args.activate)
     parts = ", ".join(f"{name} run {component['run_id']}"

@@ -28,13 +28,11 @@ from store.catalog import load_aliases, load_artists
 
 log = logging.getLogger(__name__)
 
-# The space answers come from unless asked otherwise. No space wins both measures of the
-# held-out taste test (`sage eval --all`): on the bundled data the graph space is more
-# precise (precision@20 0.363 vs 0.327) but the cf space finds long-tail bands
-# two-thirds more often (tail recall 0.038 vs 0.023), which is what a discovery bot is
-# for. cf is also the space the audio CNN learns to predict, so new tracks land where
-# answers are searched.
-DEFAULT_SPACE = "cf"
+# The space answers come from unless asked otherwise: the hybrid of cf and graph, ranked
+# with a graph step and discovery slots (train.hybrid.params). Of the single spaces the
+# graph one is the more precise and cf finds long-tail bands more often; the hybrid does
+# both at once on the held-out taste test (`sage eval --all`).
+DEFAULT_SPACE = "hybrid"
 
 
 @dataclass(frozen=True)

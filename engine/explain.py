@@ -45,6 +45,7 @@ class RecommendedItem:
     closest_like: ClosestLike
     # In a graph space that ranks with its graph, when a liked artist links to it.
     graph_neighbour: GraphNeighbour | None = None
+    discovery: bool = False  # it took a place kept for the long tail (engine.discovery)
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,10 @@ class HateRemoval:
 
 
 def explain_items(
-    space: LoadedSpace, taste: Taste, chosen: Candidates
+    space: LoadedSpace, taste: Taste, chosen: Candidates, discovery_rows: np.ndarray = ()
 ) -> tuple[RecommendedItem, ...]:
-    """Each chosen row with the liked artist closest to it."""
+    """Each chosen row with the liked artist closest to it; `discovery_rows` took a place
+    kept for the long tail."""
     like_rows = np.unique(taste.like_rows)
     to_likes = space.unit[chosen.rows] @ space.unit[like_rows].T  # [chosen, likes]
     nearest = to_likes.argmax(axis=1)
@@ -80,12 +82,13 @@ def explain_items(
     scores, similarity = chosen.scores.tolist(), chosen.similarity.tolist()
     listeners = space.listeners[chosen.rows].tolist()
     neighbours = _graph_neighbours(space, like_rows, chosen.rows)
+    discovery = np.isin(chosen.rows, discovery_rows).tolist()
     return tuple(
         RecommendedItem(
             rank=i + 1, artist_id=artist_ids[i], name=names[i], score=scores[i],
             similarity=similarity[i], listeners=listeners[i],
             closest_like=ClosestLike(like_ids[i], names[count + i], like_similarity[i]),
-            graph_neighbour=neighbours[i],
+            graph_neighbour=neighbours[i], discovery=discovery[i],
         )
         for i in range(count)
     )

@@ -2,8 +2,9 @@
 
     compose the taste -> score every row (cosine, adjusted for novelty; plus one step on
     the graph in a graph space) -> take the best
-    candidates -> drop the inputs, the excluded, those too close to a hate, extra ones
-    of an artist or of a scene -> explain the first k
+    candidates -> drop the inputs, the excluded, those too close to a hate -> keep the
+    space's discovery slots for the best long-tail ones -> drop extra ones of an artist
+    or of a scene -> explain the first k
 
 A pure function of its inputs: the CLI and the bot call it and render the same answer.
 Filters can only remove, so the search fetches more candidates than asked for; in the
@@ -20,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.compose import DEFAULT_BETA, Seed, Taste, compose
+from engine.discovery import like_tail_share
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
 from engine.filters import (
     DEFAULT_HATE_THRESHOLD,
@@ -113,7 +115,9 @@ def recommend(
     items: tuple[RecommendedItem, ...] = ()
     removals: tuple[HateRemoval, ...] = ()
     if composition.taste is not None:
-        chosen, near_hates = _search(space, composition.taste, settings, exclude_ids, scenes)
+        chosen, near_hates, deep_rows = _search(
+            space, composition.taste, settings, exclude_ids, scenes
+        )
         if len(chosen) < k:
             problems.append(RecommendProblem(
                 RecommendProblemKind.FEW_RESULTS,
@@ -121,7 +125,7 @@ def recommend(
                 "bands, the excluded ones and those close to your hates.",
             ))
         cutoff = float(chosen.scores[-1]) if len(chosen) == k else -math.inf
-        items = explain_items(space, composition.taste, chosen)
+        items = explain_items(space, composition.taste, chosen, deep_rows)
         removals = explain_removals(space, near_hates, cutoff)
     return Recommendation(
         items, removals, tuple(problems), space.name, space.entity_kind, space.run_id, settings
@@ -134,8 +138,9 @@ def _search(
     settings: Settings,
     exclude_ids: Collection[int],
     scenes: Scenes | None,
-) -> tuple[Candidates, NearHates]:
-    """The best k rows through the filters, and what the hates removed on the way."""
+) -> tuple[Candidates, NearHates, np.ndarray]:
+    """The best k rows through the filters, what the hates removed on the way, and the
+    rows that took a discovery slot."""
     scene_of_row = None
     if settings.max_per_scene is not None:
         scene_of_row = scenes.community_of(space.artist_ids)
@@ -151,17 +156,40 @@ def _search(
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     excluded_rows = excluded_rows[excluded_rows != NO_ROW]
     k = settings.k
-    pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
-    while True:
-        candidates = top_candidates(similarity, scores, pool)
+    slots = _discovery_slots(space, taste, k)
+
+    def allowed(candidates: Candidates) -> tuple[Candidates, NearHates]:
         kept = drop_excluded(drop_inputs(candidates, taste), excluded_rows)
-        kept, near_hates = drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
-        kept = cap_per_group(kept, space.artist_ids, settings.max_per_artist)
+        return drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
+
+    def capped(candidates: Candidates) -> Candidates:
+        kept = cap_per_group(candidates, space.artist_ids, settings.max_per_artist)
         if scene_of_row is not None:
             kept = cap_per_group(kept, scene_of_row, settings.max_per_scene)
-        if len(kept) >= k or pool >= len(space):
-            return kept.head(k), near_hates
+        return kept
+
+    pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
+    while True:
+        kept, near_hates = allowed(top_candidates(similarity, scores, pool))
+        deep = kept.head(0)
+        if slots:
+            in_tail = np.where(space.long_tail, scores, -np.inf)
+            tail, _ = allowed(top_candidates(similarity, in_tail, pool))
+            deep = capped(tail.keep(np.isfinite(tail.scores))).head(slots)
+            # The long-tail picks go first so that the caps count them before the others.
+            kept = deep.then(kept.keep(~np.isin(kept.rows, deep.rows)))
+        kept = capped(kept)
+        if (len(kept) >= k and len(deep) == slots) or pool >= len(space):
+            return kept.head(k).by_score(), near_hates, deep.rows
         pool *= _OVERFETCH
+
+
+def _discovery_slots(space: LoadedSpace, taste: Taste, k: int) -> int:
+    """Places of the answer kept for long-tail bands (engine.discovery)."""
+    if not space.discovery:
+        return 0
+    share = like_tail_share(space.long_tail[taste.like_rows], taste.like_weights)
+    return int(space.discovery.slots(k, share))
 
 
 def _graph_step(graph: sp.csr_matrix, taste: Taste) -> np.ndarray:

@@ -43,10 +43,12 @@ def render_text(answer: Answer) -> str:
 def _why(item: RecommendedItem) -> str:
     like, neighbour = item.closest_like, item.graph_neighbour
     if neighbour is None:
-        return f"close to {like.name} ({like.similarity:.2f})"
-    if neighbour.artist_id == like.artist_id:
-        return f"close and related to {like.name} ({like.similarity:.2f})"
-    return f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"
+        why = f"close to {like.name} ({like.similarity:.2f})"
+    elif neighbour.artist_id == like.artist_id:
+        why = f"close and related to {like.name} ({like.similarity:.2f})"
+    else:
+        why = f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"
+    return f"{why}; a long-tail pick" if item.discovery else why
 
 
 def answer_to_dict(answer: Answer) -> dict:
@@ -84,6 +86,7 @@ def answer_to_dict(answer: Answer) -> dict:
                     "related_to": item.graph_neighbour.name,
                     "step": round(item.graph_neighbour.step, 4),
                 } if item.graph_neighbour else {}),
+                "discovery": item.discovery,
             }
             for item in (recommendation.items if recommendation else ())
         ],

@@ -31,6 +31,16 @@ class Candidates:
     def head(self, count: int) -> Candidates:
         return Candidates(self.rows[:count], self.similarity[:count], self.scores[:count])
 
+    def then(self, other: Candidates) -> Candidates:
+        """These candidates followed by `other`'s."""
+        return Candidates(np.r_[self.rows, other.rows], np.r_[self.similarity, other.similarity],
+                          np.r_[self.scores, other.scores])
+
+    def by_score(self) -> Candidates:
+        """The same candidates, highest score first (ties keep their order)."""
+        order = np.argsort(-self.scores, kind="stable")
+        return Candidates(self.rows[order], self.similarity[order], self.scores[order])
+
 
 def similarities(space: LoadedSpace, taste: np.ndarray) -> np.ndarray:
     """Cosine of every row to the unit vector `taste`."""

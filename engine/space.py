@@ -17,12 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from engine.discovery import Discovery, in_long_tail, most_listened
 from engine.graph_step import GraphEdges
 from engine.lookup import positions_in
 from engine.novelty import POPULARITY_PRIOR, popularity_of
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
 from store.errors import StoreError
+from store.runs import RunRecord
 from store.runs import load_space as load_space_vectors
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,10 @@ class LoadedSpace:
     graph: sp.csr_matrix | None = None
     graph_edges: GraphEdges | None = None  # the same edges by entity id
     step_weight: float = 0.0
+    # Places of each answer kept for the long tail (engine.discovery), and which rows are
+    # in it (None when the space keeps none).
+    discovery: Discovery = Discovery()
+    long_tail: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.entity_ids)
@@ -84,6 +90,7 @@ class LoadedSpace:
         popularity_prior: float = POPULARITY_PRIOR,
         graph_edges: GraphEdges | None = None,
         step_weight: float = 0.0,
+        discovery: Discovery = Discovery(),
     ) -> LoadedSpace:
         """Sort rows by id, scale them to unit length and drop the zero ones."""
         if entity_kind != "artist":
@@ -114,6 +121,9 @@ class LoadedSpace:
             popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
             graph=graph_edges.over_rows(ids) if graph_edges is not None and step_weight else None,
             graph_edges=graph_edges, step_weight=step_weight if graph_edges is not None else 0.0,
+            discovery=discovery,
+            long_tail=in_long_tail(ids, most_listened(
+                catalog.artist_ids, catalog.listeners, discovery.after)) if discovery else None,
         )
 
 
@@ -140,15 +150,23 @@ def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) ->
         name, vectors.entity_ids, vectors.matrix, catalog,
         entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
         popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
-        graph_edges=_graph_edges(store, vectors.run.run_id) if step_weight else None,
-        step_weight=step_weight,
+        graph_edges=_graph_edges(store, vectors.run) if step_weight else None,
+        step_weight=step_weight, discovery=Discovery.of_params(params),
     )
     log.info("%s space (run %s): %d x %d loaded in %.2f s",
              name, space.run_id, len(space), space.dim, time.perf_counter() - started)
     return space
 
 
-def _graph_edges(store: Store, run_id: int) -> GraphEdges:
+def _graph_edges(store: Store, run: RunRecord) -> GraphEdges | None:
+    """The graph a space steps on: a graph run's own, a hybrid's graph component's (None
+    for a hybrid without one)."""
+    if "components" in run.params:
+        run_id = run.params["components"].get("graph", {}).get("run_id")
+        if run_id is None:
+            return None
+    else:
+        run_id = run.run_id
     table = store.con.execute(
         "SELECT src, dst, weight FROM graph_edges WHERE run_id = ?", [run_id]
     ).fetchnumpy()

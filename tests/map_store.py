@@ -76,7 +76,8 @@ def build_map_store(path: Path) -> Path:
 
         record_run(store, RunRecord("graph", "artist", {"edges": "colisten"}, "test", now, now),
                    ids, vectors, activate=True, also=write_graph)
-        # Answers come from the cf space (engine.answer.DEFAULT_SPACE): the same vectors.
-        record_run(store, RunRecord("cf", "artist", {}, "test", now, now), ids, vectors,
-                   activate=True)
+        # Answers come from the hybrid space (engine.answer.DEFAULT_SPACE): the same vectors.
+        for space in ("cf", "hybrid"):
+            record_run(store, RunRecord(space, "artist", {}, "test", now, now), ids, vectors,
+                       activate=True)
     return path

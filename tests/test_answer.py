@@ -147,11 +147,12 @@ def test_no_query_raises(engine, text):
 
 @pytest.fixture
 def store_with_runs(bundled_store_copy):
-    """The bundled catalog with a graph and a cf run (the default space) of checkable vectors."""
+    """The bundled catalog with graph, cf and hybrid (the default space) runs of checkable
+    vectors."""
     with Store.open(bundled_store_copy) as store:
         catalog = load_artists(store)
         now = datetime.now(UTC)
-        for space in ("graph", "cf"):
+        for space in ("graph", "cf", "hybrid"):
             run = RunRecord(space, "artist", {}, "test", now, now)
             record_run(store, run, catalog.artist_ids, clustered_vectors(catalog), activate=True)
     return bundled_store_copy

@@ -125,3 +125,21 @@ def test_train_hybrid_records_its_components_and_its_prior(tmp_path):
         space = load_space(store, "hybrid")
     assert len(space) == 12 and space.dim == 10
     assert space.popularity_prior == pytest.approx(0.8)
+
+
+def test_the_hybrid_steps_on_its_graph_components_graph(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as store:
+        store.con.execute("INSERT INTO artists VALUES " + ", ".join(
+            f"({i}, 'a{i}', 'a{i}', NULL, 'test', 'a{i}')" for i in range(12)
+        ))
+        _record(store, "cf", random_space(range(12), 4, 0), {})
+        graph = _record(store, "graph", random_space(range(12), 6, 1), {})
+        store.con.execute("INSERT INTO graph_edges VALUES (?, 1, 2, 1.0), (?, 2, 1, 1.0)",
+                          [graph.run_id, graph.run_id])
+    train_hybrid_space(path, HybridParams(), activate=True)
+    with Store.open(path, read_only=True) as store:
+        space = load_space(store, "hybrid")
+    assert space.step_weight == HybridParams().step_weight
+    assert space.graph.nnz == 2 and space.graph[1, 2] == 1.0
+    assert space.discovery == HybridParams().discovery and space.long_tail is not None

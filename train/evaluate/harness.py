@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 from tqdm import tqdm
 
+from engine.discovery import LONG_TAIL_AFTER
 from store.catalog import Listens
 from train.evaluate.baselines import (
     ALS_GRID,
@@ -52,7 +53,7 @@ class Evaluation:
 
 
 def evaluate(
-    recommender: Recommender, split: HoldoutSplit, *, k: int = 20, n_head: int = 500
+    recommender: Recommender, split: HoldoutSplit, *, k: int = 20, n_head: int = LONG_TAIL_AFTER
 ) -> Evaluation:
     """Fits `recommender` on the split's training listens and scores its answers."""
     started = time.perf_counter()
@@ -112,7 +113,7 @@ def evaluate_baselines(
     split: HoldoutSplit,
     *,
     k: int = 20,
-    n_head: int = 500,
+    n_head: int = LONG_TAIL_AFTER,
     seed: int = 0,
     als_grid: Sequence[AlsParams] = ALS_GRID,
 ) -> BaselineReport:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.discovery import most_listened
 from store.catalog import Listens
 from train.evaluate.split import HoldoutSplit
 
@@ -28,7 +29,7 @@ class Metrics:
 def head_artists(train: Listens, n_head: int) -> np.ndarray:
     """The `n_head` artists with the most listeners in training (ties: lower id first)."""
     artists, listeners = np.unique(train.artist_ids, return_counts=True)
-    return artists[np.lexsort((artists, -listeners))[:n_head]]
+    return most_listened(artists, listeners, n_head)
 
 
 def score(recommended: np.ndarray, split: HoldoutSplit, head: np.ndarray) -> Metrics:

@@ -13,6 +13,13 @@ from typing import Protocol
 
 import numpy as np
 
+from engine.discovery import (
+    Discovery,
+    in_long_tail,
+    like_tail_share,
+    most_listened,
+    with_slots,
+)
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
 from engine.lookup import positions_in
 from engine.novelty import novelty_scores, popularity_of
@@ -70,13 +77,15 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 class ServedRecommender:
-    """A space model ranked as the engine ranks, at novelty 0 and the given prior and
-    weight of the graph step (for a model that has a graph)."""
+    """A space model ranked as the engine ranks, at novelty 0 and the given prior, weight
+    of the graph step (for a model that has a graph) and discovery slots."""
 
-    def __init__(self, model: VectorModel, popularity_prior: float, step_weight: float = 0.0):
+    def __init__(self, model: VectorModel, popularity_prior: float, step_weight: float = 0.0,
+                 discovery: Discovery = Discovery()):
         self.model = model
         self.popularity_prior = popularity_prior
         self.step_weight = step_weight
+        self.discovery = discovery
 
     def fit(self, train: Listens) -> None:
         space = self.model.fit_vectors(train)
@@ -85,7 +94,12 @@ class ServedRecommender:
         self._unit = unit_rows(space.vectors.astype(np.float32))
         # As the engine's LoadedSpace: a zero vector has no direction and is left out.
         self._no_vector = ~np.any(self._unit != 0, axis=1)
-        self._popularity = popularity_of(listeners_of(train, space.artist_ids))
+        listeners = listeners_of(train, space.artist_ids)
+        self._popularity = popularity_of(listeners)
+        # The long tail as the held-out test counts it: outside the most listened in training.
+        played, played_listeners = np.unique(train.artist_ids, return_counts=True)
+        self._long_tail = in_long_tail(
+            space.artist_ids, most_listened(played, played_listeners, self.discovery.after))
         self._graph = (space.graph.over_rows(space.artist_ids)
                        if self.step_weight and space.graph is not None else None)
 
@@ -107,5 +121,12 @@ class ServedRecommender:
         scores[~found.any(axis=1)] = -np.inf
         # Likes the space lacks exclude nothing: they stand in for one it has.
         some_found = rows[np.arange(len(rows)), found.argmax(axis=1)][:, None]
-        best = top_columns(scores, k, np.where(found, rows, some_found))
+        exclude = np.where(found, rows, some_found)
+        if self.discovery:
+            slots = np.minimum(self.discovery.slots(
+                k, like_tail_share(found & self._long_tail[rows], weights)), k)
+            deep = top_columns(np.where(self._long_tail, scores, -np.inf), slots.max(), exclude)
+            best = with_slots(top_columns(scores, k + slots.max(), exclude), deep, slots, k)
+        else:
+            best = top_columns(scores, k, exclude)
         return np.where(best == NO_ARTIST, NO_ARTIST, self._artist_ids[best])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.discovery import Discovery
 from engine.graph_step import GraphEdges
 from engine.novelty import POPULARITY_PRIOR
 from store import Store
@@ -157,7 +158,8 @@ class HeldoutModels:
         self._models: dict[tuple, VectorModel] = {}
 
     def recommender(self, spec: SpaceSpec) -> ServedRecommender:
-        return ServedRecommender(self.model(spec), spec.popularity_prior, spec.step_weight)
+        return ServedRecommender(self.model(spec), spec.popularity_prior, spec.step_weight,
+                                 Discovery.of_params(spec.params))
 
     def model(self, spec: SpaceSpec) -> VectorModel:
         key = (spec.space, json.dumps(spec.params, sort_keys=True) if spec.refits else spec.run_id)
