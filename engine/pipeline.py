@@ -168,13 +168,13 @@ def _search(
             kept = cap_per_group(kept, scene_of_row, settings.max_per_scene)
         return kept
 
+    tail_scores = np.where(space.long_tail, scores, -np.inf) if slots else None
     pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
     while True:
         kept, near_hates = allowed(top_candidates(similarity, scores, pool))
         deep = kept.head(0)
         if slots:
-            in_tail = np.where(space.long_tail, scores, -np.inf)
-            tail, _ = allowed(top_candidates(similarity, in_tail, pool))
+            tail, _ = allowed(top_candidates(similarity, tail_scores, pool))
             deep = capped(tail.keep(np.isfinite(tail.scores))).head(slots)
             # The long-tail picks go first so that the caps count them before the others.
             kept = deep.then(kept.keep(~np.isin(kept.rows, deep.rows)))

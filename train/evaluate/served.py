@@ -13,19 +13,13 @@ from typing import Protocol
 
 import numpy as np
 
-from engine.discovery import (
-    Discovery,
-    in_long_tail,
-    like_tail_share,
-    most_listened,
-    with_slots,
-)
+from engine.discovery import Discovery, in_long_tail, like_tail_share, with_slots
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
 from engine.lookup import positions_in
 from engine.novelty import novelty_scores, popularity_of
 from store.catalog import Listens
 from train.evaluate.baselines import top_columns
-from train.evaluate.metrics import NO_ARTIST
+from train.evaluate.metrics import NO_ARTIST, head_artists
 
 
 @dataclass(frozen=True)
@@ -94,12 +88,10 @@ class ServedRecommender:
         self._unit = unit_rows(space.vectors.astype(np.float32))
         # As the engine's LoadedSpace: a zero vector has no direction and is left out.
         self._no_vector = ~np.any(self._unit != 0, axis=1)
-        listeners = listeners_of(train, space.artist_ids)
-        self._popularity = popularity_of(listeners)
+        self._popularity = popularity_of(listeners_of(train, space.artist_ids))
         # The long tail as the held-out test counts it: outside the most listened in training.
-        played, played_listeners = np.unique(train.artist_ids, return_counts=True)
-        self._long_tail = in_long_tail(
-            space.artist_ids, most_listened(played, played_listeners, self.discovery.after))
+        self._long_tail = (in_long_tail(space.artist_ids, head_artists(train, self.discovery.after))
+                           if self.discovery else None)
         self._graph = (space.graph.over_rows(space.artist_ids)
                        if self.step_weight and space.graph is not None else None)
 
