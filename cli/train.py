@@ -282,8 +282,9 @@ def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
         description="Put the active runs of the component spaces side by side: each artist's "
         "unit vectors, scaled so that the hybrid cosine is the weighted mean of the spaces' "
         "cosines. An artist a space lacks gets that part predicted from the spaces it is in "
-        "(ridge regression fitted on the artists both share). Untrained components are left "
-        "out. Defaults are the weights chosen on validation (bench/cf_hybrid_tuning.py).",
+        "(ridge regression fitted on the artists both share); so do the artists the active "
+        "audio run placed by sound, when it was trained against a component's active run. "
+        "Untrained components are left out. Defaults are the weights chosen on validation (bench/cf_hybrid_tuning.py).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     for name in COMPONENTS:

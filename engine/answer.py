@@ -87,9 +87,8 @@ class Engine:
             loaded = load_space(store, space, catalog)
             scenes = load_scenes(store)
             tracks = load_top_tracks(store)
-            audio = load_audio_tracks(store, loaded)
-        if audio is not None:  # artists nobody has listened to, placed by their tracks' sound
-            loaded = audio.place_artists(loaded)
+            # Artists nobody has listened to, placed by their tracks' sound.
+            loaded, audio = load_audio_tracks(store, loaded)
         engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine

@@ -23,14 +23,16 @@ from dataclasses import replace
 import numpy as np
 
 from engine.resolve import Candidate, MatchKind, Resolution, ResolvedQuery, Status
-from engine.space import NO_ROW, LoadedSpace
+from engine.space import LoadedSpace
 from store.db import Store
 from store.names import normalize_name
-from store.runs import active_runs, load_space
+from store.runs import SpaceVectors, active_runs, get_run, load_space
 
 log = logging.getLogger(__name__)
 
 AUDIO_SPACE = "audio"
+# The key of a hybrid run's params naming the audio run its artists placed by sound came from.
+PLACED_BY_SOUND = "placed_by_sound"
 # A name matched exactly (or by alias, or but for spaces) is the artist, not a track title.
 _ARTIST_FIRST = (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.SPACING)
 
@@ -61,25 +63,33 @@ class AudioTracks:
         counts = Counter(title_keys)
         self._title_keys = {key: i for i, key in enumerate(title_keys) if counts[key] == 1}
 
-    def place_artists(self, space: LoadedSpace) -> LoadedSpace:
-        """`space` plus a row for every artist it lacks that has tracks placed by sound."""
-        new = self.predicted & (space.rows_of(self.artist_ids) == NO_ROW)
-        if not new.any():
-            return space
+    def placed_artists(self, known_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The artists outside `known_ids` with tracks placed by sound, ascending, and each
+        one's vector: the sum (so the mean direction) of those tracks' unit vectors."""
+        new = self.predicted & ~np.isin(self.artist_ids, known_ids)
         artists, inverse = np.unique(self.artist_ids[new], return_inverse=True)
-        sums = np.zeros((len(artists), space.dim), np.float64)
+        sums = np.zeros((len(artists), self.unit.shape[1]), np.float64)
         np.add.at(sums, inverse, self.unit[new])
-        log.info("%d artists placed in the %s space by the sound of %d tracks",
-                 len(artists), space.name, new.sum())
+        return artists, sums.astype(np.float32)
+
+    def place_artists(self, space: LoadedSpace) -> LoadedSpace:
+        """`space` (the one this run was trained against) plus a row for every artist it
+        lacks that has tracks placed by sound."""
+        artists, vectors = self.placed_artists(space.entity_ids)
+        if not len(artists):
+            return space
+        log.info("%d artists placed in the %s space by their tracks' sound",
+                 len(artists), space.name)
         return LoadedSpace.from_arrays(
             space.name,
             np.concatenate([space.entity_ids, artists]),
-            np.vstack([space.unit, sums.astype(np.float32)]),
+            np.vstack([space.unit, vectors]),
             space.catalog,
             run_id=space.run_id,
             popularity_prior=space.popularity_prior,
             graph_edges=space.graph_edges,
             step_weight=space.step_weight,
+            discovery=space.discovery,
         )
 
     def find(self, typed: str, *, by_title: bool) -> int | None:
@@ -114,31 +124,56 @@ class AudioTracks:
         return Resolution(query, Status.CONFIDENT, (candidate,))
 
 
-def load_audio_tracks(store: Store, space: LoadedSpace) -> AudioTracks | None:
-    """The active audio run's tracks, if it was trained against `space`'s active run."""
+def load_audio_tracks(
+    store: Store, space: LoadedSpace
+) -> tuple[LoadedSpace, AudioTracks | None]:
+    """`space` with the artists the active audio run placed by sound, and the run's tracks
+    a query may name; (`space`, None) when the run's vectors are not in `space`'s terms.
+
+    They are when the run was trained against `space`'s active run, or when `space` is a
+    hybrid built with the run: its artists placed by sound are hybrid rows already
+    (train/hybrid/space.py).
+    """
     if AUDIO_SPACE not in active_runs(store):
-        return None
-    vectors = load_space(store, AUDIO_SPACE)
-    run = vectors.run
-    target, target_run = run.params.get("target_space"), run.params.get("target_run")
-    if target != space.name:
-        return None
-    if target_run != space.run_id:
-        log.warning("audio run %s was trained against %s run %s, not the active run %s: "
-                    "its tracks are left out until `sage train audio` runs again",
-                    run.run_id, target, target_run, space.run_id)
-        return None
+        return space, None
+    vectors = load_space(store, AUDIO_SPACE)  # the run and its vectors in one snapshot
+    audio = vectors.run
+    target, target_run = audio.params.get("target_space"), audio.params.get("target_run")
+    if target == space.name:
+        if target_run != space.run_id:
+            log.warning("audio run %s was trained against %s run %s, not the active run %s: "
+                        "its tracks are left out until `sage train audio` runs again",
+                        audio.run_id, target, target_run, space.run_id)
+            return space, None
+        tracks = audio_tracks(store, vectors)
+        return tracks.place_artists(space), tracks
+    searched = get_run(store, space.run_id).params
+    component = searched.get("components", {}).get(target, {})
+    if component.get("run_id") != target_run:
+        return space, None
+    built_with = searched.get(PLACED_BY_SOUND, {}).get("audio_run")
+    if built_with != audio.run_id:
+        log.warning("%s run %s was built %s, not with audio run %s: its tracks are left out "
+                    "until `sage train %s` runs again", space.name, space.run_id,
+                    f"with audio run {built_with}" if built_with else "before any audio run",
+                    audio.run_id, space.name)
+        return space, None
+    return space, audio_tracks(store, vectors)
+
+
+def audio_tracks(store: Store, vectors: SpaceVectors) -> AudioTracks:
+    """An audio run's tracks with their `vectors` (in its target space)."""
     rows = store.con.execute(
         """SELECT p.track_id, t.artist_id, a.name, t.title, p.predicted
            FROM audio_predictions p JOIN tracks t USING (track_id)
            JOIN artists a USING (artist_id)
            WHERE p.run_id = ? ORDER BY p.track_id""",
-        [run.run_id],
+        [vectors.run.run_id],
     ).fetchall()
     track_ids = np.array([r[0] for r in rows], dtype=np.int64)
     order = np.argsort(vectors.entity_ids)
     matrix = vectors.matrix[order[np.searchsorted(vectors.entity_ids[order], track_ids)]]
     return AudioTracks(
-        run.run_id, track_ids, [r[1] for r in rows], [r[2] for r in rows],
+        vectors.run.run_id, track_ids, [r[1] for r in rows], [r[2] for r in rows],
         [r[3] for r in rows], [r[4] for r in rows], matrix,
     )

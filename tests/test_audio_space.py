@@ -30,14 +30,19 @@ TRAIN = ["train", "audio", "--target-space", "graph", "--epochs", "30", "--holdo
 
 def record_graph_space(store_path: Path, seed: int = 0) -> int:
     """A stand-in for a trained graph space: the known artists' true vectors."""
+    return record_stand_in(store_path, "graph", np.eye(DIM), seed)
+
+
+def record_stand_in(store_path: Path, space: str, turn: np.ndarray, seed: int = 0) -> int:
+    """The known artists' true vectors times `turn`, as the active run of `space`."""
     with Store.open(store_path) as store:
         ids = dict(store.con.execute("SELECT name, artist_id FROM artists").fetchall())
         known = [artist for artist in ARTISTS if artist.name not in COLD]
         now = datetime.now(UTC)
-        run = RunRecord(space="graph", entity_kind="artist", params={"stand_in": seed},
+        run = RunRecord(space=space, entity_kind="artist", params={"stand_in": seed},
                         data_fingerprint="synthetic", started_at=now, finished_at=now)
         return record_run(store, run, np.array([ids[a.name] for a in known]),
-                          np.stack([a.vector for a in known]), activate=True).run_id
+                          np.stack([a.vector for a in known]) @ turn, activate=True).run_id
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +166,32 @@ def test_training_without_audio_or_target_is_one_line(bundled_store_copy, traine
     assert "no usable audio files" in capsys.readouterr().err
     assert main(["--store", str(trained), *TRAIN[:3], "playlist"]) == 2
     assert "no trained 'playlist' space" in capsys.readouterr().err
+
+
+def test_the_default_hybrid_places_new_artists_by_the_sound_of_its_component(trained, tmp_path):
+    store_path = tmp_path / "sage.duckdb"
+    shutil.copyfile(trained, store_path)
+    turn = np.linalg.qr(np.random.default_rng(3).normal(size=(DIM, DIM)))[0]
+    record_stand_in(store_path, "cf", turn)  # the second component: the same music, turned
+    assert main(["--store", str(store_path), "train", "hybrid"]) == 0
+
+    with Store.open(store_path, read_only=True) as store:
+        runs = active_runs(store)
+    assert runs["hybrid"].params["placed_by_sound"] == {
+        "audio_run": runs["audio"].run_id, "artists": len(COLD)}
+    engine = Engine.load(store_path, "hybrid")
+    assert engine.audio is not None
+    answer = engine.ask('like "Synth Bass 0 0 - Take 1"', k=3)
+    assert answer.likes == ("Synth Bass 0 0 - Take 1",)
+    names = [item.name for item in answer.recommendation.items]
+    assert all(name.startswith("Synth Bass") for name in names[:2]), names
+    by_name = engine.ask("like Synth Whistle 1 0", k=5)
+    assert by_name.recommendation.items and not by_name.notes
+
+    # A newer audio run: its tracks wait for the next hybrid; the artists placed stay.
+    features = Path(f"{trained}.features")
+    assert main(["--store", str(store_path), *TRAIN, "--features", str(features)]) == 0
+    engine = Engine.load(store_path, "hybrid")
+    assert engine.audio is None
+    assert engine.ask('like "Synth Bass 0 0 - Take 1"').likes == ()
+    assert engine.ask("like Synth Whistle 1 0", k=5).recommendation.items
