@@ -111,14 +111,15 @@ def _graph_neighbours(
 
 
 def explain_removals(
-    space: LoadedSpace, near_hates: NearHates, cutoff_score: float
+    space: LoadedSpace, near_hates: NearHates, cutoff_scores: np.ndarray
 ) -> tuple[HateRemoval, ...]:
     """Per hated artist, the removed bands that would have made the answer.
 
-    A removed band counts when it outranked the answer's last band (`cutoff_score`):
-    the others were too far down to have been shown anyway.
+    A removed band counts when its score reaches its `cutoff_scores` entry, the score of
+    the answer's band it would have pushed out: the others were too far down to have
+    been shown anyway.
     """
-    mattered = near_hates.candidates.scores >= cutoff_score
+    mattered = near_hates.candidates.scores >= cutoff_scores
     if not mattered.any():
         return ()
     removed = near_hates.candidates.keep(mattered)

@@ -124,9 +124,10 @@ def recommend(
                 f"Only {len(chosen)} bands were left to recommend after leaving out your "
                 "bands, the excluded ones and those close to your hates.",
             ))
-        cutoff = float(chosen.scores[-1]) if len(chosen) == k else -math.inf
         items = explain_items(space, composition.taste, chosen, deep_rows)
-        removals = explain_removals(space, near_hates, cutoff)
+        removals = explain_removals(
+            space, near_hates, _removal_cutoffs(space, chosen, deep_rows, near_hates, k)
+        )
     return Recommendation(
         items, removals, tuple(problems), space.name, space.entity_kind, space.run_id, settings
     )
@@ -182,6 +183,22 @@ def _search(
         if (len(kept) >= k and len(deep) == slots) or pool >= len(space):
             return kept.head(k).by_score(), near_hates, deep.rows
         pool *= _OVERFETCH
+
+
+def _removal_cutoffs(
+    space: LoadedSpace, chosen: Candidates, deep_rows: np.ndarray, near_hates: NearHates, k: int
+) -> np.ndarray:
+    """The score each band the hates removed had to beat to be in the answer: the last
+    main place's; for a long-tail band, the last place's of either kind, as it could have
+    taken a discovery slot. Any score, when the answer has places left over."""
+    removed_rows = near_hates.candidates.rows
+    if len(chosen) < k:
+        return np.full(len(removed_rows), -np.inf, dtype=np.float32)
+    main_scores = chosen.scores[~np.isin(chosen.rows, deep_rows)]
+    main_cutoff = main_scores.min() if len(main_scores) else np.inf
+    if not len(deep_rows):
+        return np.full(len(removed_rows), main_cutoff, dtype=np.float32)
+    return np.where(space.long_tail[removed_rows], chosen.scores.min(), main_cutoff)
 
 
 def _discovery_slots(space: LoadedSpace, taste: Taste, k: int) -> int:

@@ -86,6 +86,23 @@ def test_a_slot_is_filled_by_others_when_the_long_tail_has_nothing_left():
     assert [item.artist_id for item in items] == [2, 3, 4, 5]
 
 
+def test_hates_removed_only_what_could_have_taken_a_place_of_its_kind():
+    # Like band 1, hate band 5. The hate removes well-known band 4 and long-tail band 6:
+    # both score below the main places and above the long-tail pick (band 7).
+    angles = {1: 0.0, 2: -0.1, 3: -0.2, 4: 0.4, 5: 0.7, 6: 0.45, 7: -1.6}
+    vectors = np.array([[np.cos(a), np.sin(a)] for a in angles.values()], dtype=np.float32)
+    listeners = {1: 100, 2: 99, 3: 98, 4: 97, 5: 96, 6: 2, 7: 1}
+    space = LoadedSpace.from_arrays("hybrid", np.array(list(angles)), vectors,
+                                    catalog_of(listeners), popularity_prior=0.0,
+                                    discovery=Discovery(share=0.34, after=5))
+    answer = recommend(space, [Seed(1)], [Seed(5)], k=3)
+    assert [(item.artist_id, item.discovery) for item in answer.items] == [
+        (3, False), (2, False), (7, True)]
+    # Band 6 would have taken the slot; band 4 could only have had a main place.
+    [removal] = answer.removed_by_hates
+    assert removal.hate_id == 5 and [item.artist_id for item in removal.removed] == [6]
+
+
 def test_answers_say_which_result_is_a_long_tail_pick():
     space = tail_space(Discovery(share=0.25, after=5))
     engine = Engine(NameResolver.from_catalog(space.catalog, []), space)
