@@ -284,7 +284,8 @@ def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
         "cosines. An artist a space lacks gets that part predicted from the spaces it is in "
         "(ridge regression fitted on the artists both share); so do the artists the active "
         "audio run placed by sound, when it was trained against a component's active run. "
-        "Untrained components are left out. Defaults are the weights chosen on validation (bench/cf_hybrid_tuning.py).",
+        "Untrained components are left out. Defaults are the settings chosen on validation "
+        "(bench/cf_hybrid_tuning.py).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     for name in COMPONENTS:

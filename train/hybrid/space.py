@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.audio_tracks import AUDIO_SPACE, PLACED_BY_SOUND, audio_tracks
 from store import Store
 from store.errors import StoreError, UserError
-from engine.audio_tracks import AUDIO_SPACE, PLACED_BY_SOUND, audio_tracks
 from store.runs import (
     RunRecord,
     SpaceVectors,
