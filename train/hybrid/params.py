@@ -8,8 +8,13 @@ bundled Last.fm data (seeds 1-3, drawn from the training part of the held-out te
 graph step are the most precise ranking found (0.383 there, graph alone 0.374); the
 discovery slots (engine.discovery) then buy tail recall at a smaller cost in precision
 than a lower prior or any weight does: 0.3668 / 0.0337 against graph's 0.3744 and cf's
-0.0321. Settings that need the MPD playlist space were not eligible, as the bundled store
-has none (the best of them, 0.3690 / 0.0328, is no better).
+0.0321 (min ratio 0.980, the best in that run). Settings that need the MPD playlist space
+were not eligible, as the bundled store has none.
+
+Near the top the choice is noise: prior 1.0 and slots of 0.1 + 0.1 lead in every run, but
+cf's weight (0.5 or 0.7) and the step (0.5 or 1) swap places between runs with 2 word2vec
+threads and with 1 (the 1-thread run puts cf 0.7 with step 0.5 first, at 0.984 against
+0.982 here). The bench lists the settings within that noise of its choice.
 """
 
 from __future__ import annotations
