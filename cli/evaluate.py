@@ -34,7 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="word2vec threads for the graph model")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false",
-                        help="score only the graph model (with --all: only the spaces)")
+                        help="score only the graph model (with --all: only the spaces); "
+                        "baselines scored when not given: %(default)s")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--all", action="store_true",
                         help="score every space (graph, cf, playlist, hybrid: each active run's "
