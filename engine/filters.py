@@ -30,6 +30,16 @@ class NearHates:
     hate_similarity: np.ndarray  # float32: its cosine to that artist
     like_similarity: np.ndarray  # float32: its cosine to the closest liked artist
 
+    def then(self, other: NearHates) -> NearHates:
+        """These removals followed by those of `other` that are not among them."""
+        new = ~np.isin(other.candidates.rows, self.candidates.rows)
+        return NearHates(
+            self.candidates.then(other.candidates.keep(new)),
+            np.r_[self.hate_rows, other.hate_rows[new]],
+            np.r_[self.hate_similarity, other.hate_similarity[new]],
+            np.r_[self.like_similarity, other.like_similarity[new]],
+        )
+
 
 def drop_inputs(candidates: Candidates, taste: Taste) -> Candidates:
     """Leave out the liked and hated artists themselves."""

@@ -175,7 +175,10 @@ def _search(
         kept, near_hates = allowed(top_candidates(similarity, scores, pool))
         deep = kept.head(0)
         if slots:
-            tail, _ = allowed(top_candidates(similarity, tail_scores, pool))
+            tail, tail_near_hates = allowed(top_candidates(similarity, tail_scores, pool))
+            # A long-tail band the hates removed may rank below every main candidate and
+            # still have beaten the last slot pick (_removal_cutoffs).
+            near_hates = near_hates.then(tail_near_hates)
             deep = capped(tail.keep(np.isfinite(tail.scores))).head(slots)
             # The long-tail picks go first so that the caps count them before the others.
             kept = deep.then(kept.keep(~np.isin(kept.rows, deep.rows)))

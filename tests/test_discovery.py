@@ -103,6 +103,23 @@ def test_hates_removed_only_what_could_have_taken_a_place_of_its_kind():
     assert removal.hate_id == 5 and [item.artist_id for item in removal.removed] == [6]
 
 
+def test_a_long_tail_band_the_hates_removed_below_every_main_candidate_is_listed():
+    # As above, but 20 well-known bands (10-29) outrank long-tail band 6, so it is only
+    # among the long-tail candidates; it still beat the long-tail pick, band 7.
+    angles = {1: 0.0, 5: 0.7, 6: 0.45, 7: -1.6} | {
+        band: -0.01 * (band - 9) for band in range(10, 30)}
+    vectors = np.array([[np.cos(a), np.sin(a)] for a in angles.values()], dtype=np.float32)
+    listeners = {band: 100 + band for band in angles} | {6: 2, 7: 1}
+    space = LoadedSpace.from_arrays("hybrid", np.array(list(angles)), vectors,
+                                    catalog_of(listeners), popularity_prior=0.0,
+                                    discovery=Discovery(share=0.34, after=22))
+    answer = recommend(space, [Seed(1)], [Seed(5)], k=3)
+    assert [(item.artist_id, item.discovery) for item in answer.items] == [
+        (29, False), (28, False), (7, True)]
+    [removal] = answer.removed_by_hates
+    assert removal.hate_id == 5 and [item.artist_id for item in removal.removed] == [6]
+
+
 def test_answers_say_which_result_is_a_long_tail_pick():
     space = tail_space(Discovery(share=0.25, after=5))
     engine = Engine(NameResolver.from_catalog(space.catalog, []), space)
