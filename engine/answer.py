@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.audio_tracks import AudioTracks, load_audio_tracks
-from engine.compose import Seed
+from engine.compose import Seed, TagSeed
 from engine.pipeline import Recommendation, Settings, recommend
 from engine.query import Polarity, ProblemKind
-from engine.resolve import NameResolver, ResolvedQuery, Status, resolve_query
+from engine.resolve import NameResolver, ResolvedQuery, resolve_query
 from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
+from engine.tags import Tag, TagIndex
 from engine.top_tracks import load_top_tracks
 from store import Store
 from store.catalog import load_aliases, load_artists
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 # graph one is the more precise and cf finds long-tail bands more often; the hybrid does
 # both at once on the held-out taste test (`sage eval --all`).
 DEFAULT_SPACE = "hybrid"
+# A hated genre leaves out every band that has it among this many of its strongest tags.
+HATED_TAG_STRONGEST = 3
 
 
 @dataclass(frozen=True)
@@ -45,17 +48,33 @@ class Answer:
 
     @property
     def likes(self) -> tuple[str, ...]:
+        """The liked bands, as the catalog spells them."""
         return self._names(Polarity.LIKE)
 
     @property
     def hates(self) -> tuple[str, ...]:
         return self._names(Polarity.HATE)
 
+    @property
+    def like_tags(self) -> tuple[str, ...]:
+        """The liked genres, by their tags' names."""
+        return self._tags(Polarity.LIKE)
+
+    @property
+    def hate_tags(self) -> tuple[str, ...]:
+        return self._tags(Polarity.HATE)
+
     def _names(self, polarity: Polarity) -> tuple[str, ...]:
         return tuple(
-            t.resolution.artist.name
+            t.artist.name
             for t in self.understood.terms
-            if t.term.polarity is polarity and t.resolution.artist is not None
+            if t.term.polarity is polarity and t.artist is not None
+        )
+
+    def _tags(self, polarity: Polarity) -> tuple[str, ...]:
+        return tuple(
+            t.tag.name for t in self.understood.terms
+            if t.term.polarity is polarity and t.tag is not None
         )
 
 
@@ -71,12 +90,14 @@ class Engine:
         scenes: Scenes | None = None,
         tracks: Mapping[int, str] | None = None,
         audio: AudioTracks | None = None,
+        tags: TagIndex | None = None,
     ):
         self.resolver = resolver
         self.space = space
         self.scenes = scenes if scenes is not None else Scenes.empty()
         self.tracks = tracks if tracks is not None else {}  # artist id -> top track title
         self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
+        self.tags = tags  # genres a query may name (engine/tags.py)
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -87,9 +108,11 @@ class Engine:
             loaded = load_space(store, space, catalog)
             scenes = load_scenes(store)
             tracks = load_top_tracks(store)
+            tags = TagIndex.from_store(store, catalog)
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
-        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio)
+        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio,
+                     tags)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -106,7 +129,7 @@ class Engine:
         join the likes the query names, unless the query names them as hates; they never
         make a search on their own: an answer is about what was typed."""
         Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
-        understood = resolve_query(text, self.resolver)
+        understood = resolve_query(text, self.resolver, self.tags)
         if self.audio is not None:
             understood = self.audio.resolve(understood)
         notes = [
@@ -115,25 +138,26 @@ class Engine:
             # Saying we removed a mention is noise; the rest tells the user something.
             if problem.kind is not ProblemKind.MENTIONS_REMOVED
         ]
+        notes += understood.guesses()
         notes += [t.resolution.describe() for t in understood.unresolved]
 
-        likes, hates = [], []
+        likes, hates, like_tags, hate_tags = [], [], [], []
         for term in understood.terms:
-            artist = term.resolution.artist
-            if artist is not None:
-                seeds = likes if term.term.polarity is Polarity.LIKE else hates
-                seeds.append(Seed(artist.artist_id, term.term.weight))
-        if not likes:
+            liked, weight = term.term.polarity is Polarity.LIKE, term.term.weight
+            if term.artist is not None:
+                (likes if liked else hates).append(Seed(term.artist.artist_id, weight))
+            elif term.tag is not None:
+                (like_tags if liked else hate_tags).append(self._tag_seed(term.tag, weight))
+        if not likes and not like_tags:
             if not understood.parsed.terms:
                 notes.append(
                     'Tell me bands you like, e.g. "like Minor Threat, Have Heart hate DMX".'
                 )
-            elif understood.parsed.likes and all(
-                t.resolution.status is not Status.CONFIDENT
-                for t in understood.terms if t.term.polarity is Polarity.LIKE
+            elif understood.parsed.likes and not any(
+                t.understood for t in understood.terms if t.term.polarity is Polarity.LIKE
             ):
                 notes.append("I need at least one band you like that I know.")
-            if hates and not understood.parsed.likes and not understood.parsed.has(
+            if (hates or hate_tags) and not understood.parsed.likes and not understood.parsed.has(
                 ProblemKind.ONLY_HATES
             ):
                 notes.append("Hates only steer away; add a band you like.")
@@ -142,7 +166,8 @@ class Engine:
         named = {seed.artist_id for seed in likes + hates}
         soft = [seed for seed in soft_likes if seed.artist_id not in named]
         recommendation = recommend(
-            self.space, likes + soft, hates, k=k, novelty=novelty, exclude_ids=exclude_ids
+            self.space, likes + soft, hates, k=k, novelty=novelty, exclude_ids=exclude_ids,
+            like_tags=like_tags, hate_tags=hate_tags,
         )
         # A soft like the space cannot place is not worth a note: nobody typed it.
         soft_ids = {seed.artist_id for seed in soft}
@@ -152,6 +177,11 @@ class Engine:
         ]
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
         return Answer(text, understood, recommendation, tuple(notes), soft_names)
+
+    def _tag_seed(self, tag: Tag, weight: float) -> TagSeed:
+        artist_ids, artist_weights = self.tags.characteristic(tag)
+        carriers = self.tags.carriers(tag, within=HATED_TAG_STRONGEST)
+        return TagSeed(tag.name, artist_ids, artist_weights, carriers, weight)
 
     def discover(
         self,

@@ -2,8 +2,11 @@
 
     taste = weighted mean of the liked unit vectors - beta * weighted mean of the hated ones
 
-scaled to unit length. SAGE summed the vectors; means keep the balance between likes and
-hates the same however many of each are named, so beta means one thing. At the default
+scaled to unit length. A liked or hated genre counts as one more vector: its place, the
+weighted mean of its most characteristic artists' vectors (engine.tags), scaled to unit
+length so that a genre weighs what a band weighs. SAGE summed the vectors; means keep
+the balance between likes and hates the same however many of each are named, so beta
+means one thing. At the default
 0.5 the hates turn the taste away without outweighing the likes: what sits right next
 to a hated band is the near-hate filter's job, not the taste's.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +40,30 @@ class Seed:
 
 
 @dataclass(frozen=True, eq=False)
+class TagSeed:
+    """A liked or hated genre: the artists most characteristic of it, weighted
+    (engine.tags), and those that carry it strongly, which a hated genre rules out."""
+
+    name: str
+    artist_ids: np.ndarray  # int64
+    artist_weights: np.ndarray  # float64, summing to 1
+    carrier_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class TagPoint:
+    """A genre's place in a space."""
+
+    name: str
+    vector: np.ndarray  # float32 [dim], unit length
+    rows: np.ndarray  # int64: its characteristic artists' rows
+    row_weights: np.ndarray  # float64: their weights, summing to the genre's weight
+    carrier_rows: np.ndarray  # int64: rows of the artists that carry it strongly
+    weight: float
+
+
+@dataclass(frozen=True, eq=False)
 class Taste:
     vector: np.ndarray  # float32 [dim], unit length
     like_rows: np.ndarray  # int64: rows of the liked artists that have vectors
@@ -44,6 +71,21 @@ class Taste:
     beta: float
     like_weights: np.ndarray  # float64, one per like row
     hate_weights: np.ndarray  # float64, one per hate row
+    like_tags: tuple[TagPoint, ...] = ()
+    hate_tags: tuple[TagPoint, ...] = ()
+
+    def seeds(self, hates: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and weights of the liked (or hated) artists, each genre's characteristic
+        artists sharing its weight: where a step on the graph starts."""
+        rows, weights = (self.hate_rows, self.hate_weights) if hates else (
+            self.like_rows, self.like_weights)
+        points = self.hate_tags if hates else self.like_tags
+        return (np.concatenate([rows, *(p.rows for p in points)]).astype(np.int64),
+                np.concatenate([weights, *(p.row_weights for p in points)]))
+
+    def like_vectors(self, unit: np.ndarray) -> np.ndarray:
+        """[likes, dim]: the liked artists' vectors, then the liked genres' places."""
+        return np.concatenate([unit[self.like_rows], *(p.vector[None] for p in self.like_tags)])
 
 
 @dataclass(frozen=True)
@@ -53,23 +95,35 @@ class Composition:
 
 
 def compose(
-    space: LoadedSpace, likes: Sequence[Seed], hates: Sequence[Seed], *, beta: float = DEFAULT_BETA
+    space: LoadedSpace,
+    likes: Sequence[Seed],
+    hates: Sequence[Seed],
+    *,
+    beta: float = DEFAULT_BETA,
+    like_tags: Sequence[TagSeed] = (),
+    hate_tags: Sequence[TagSeed] = (),
 ) -> Composition:
-    """The taste of `likes` minus `hates` (beta >= 0); seeds without a vector are reported."""
+    """The taste of `likes` and `like_tags` minus `hates` and `hate_tags` (beta >= 0);
+    seeds without a vector are reported."""
     like_rows, like_weights, missing_likes = _found(space, likes)
     hate_rows, hate_weights, missing_hates = _found(space, hates)
+    like_points, unplaced_likes = _placed(space, like_tags)
+    hate_points, unplaced_hates = _placed(space, hate_tags)
     problems = [
         *(_not_in_space(space, seed, "left out of your taste") for seed in missing_likes),
         *(_not_in_space(space, seed, "not used to steer away") for seed in missing_hates),
+        *(_genre_not_in_space(space, seed, "left out of your taste") for seed in unplaced_likes),
+        *(_genre_not_in_space(space, seed, "not used to steer away")
+          for seed in unplaced_hates),
     ]
-    if not likes:
+    if not likes and not like_tags:
         problems.append(RecommendProblem(
             RecommendProblemKind.ONLY_HATES,
             "Name at least one band you like: hates only steer away from bands, "
             "they give Sage nothing to search from.",
         ))
         return Composition(None, tuple(problems))
-    if len(like_rows) == 0:
+    if len(like_rows) == 0 and not like_points:
         problems.append(RecommendProblem(
             RecommendProblemKind.NO_LIKES_IN_SPACE,
             f"None of the bands you like is in the {space.name} space yet: "
@@ -77,9 +131,9 @@ def compose(
         ))
         return Composition(None, tuple(problems))
 
-    direction = _weighted_mean(space.unit, like_rows, like_weights)
-    if len(hate_rows):
-        direction -= beta * _weighted_mean(space.unit, hate_rows, hate_weights)
+    direction = _weighted_mean(space.unit, like_rows, like_weights, like_points)
+    if len(hate_rows) or hate_points:
+        direction -= beta * _weighted_mean(space.unit, hate_rows, hate_weights, hate_points)
     length = float(np.linalg.norm(direction))
     if length < _CANCELLED_NORM:
         problems.append(RecommendProblem(
@@ -91,6 +145,7 @@ def compose(
         vector=(direction / length).astype(np.float32),
         like_rows=like_rows, hate_rows=hate_rows, beta=beta,
         like_weights=like_weights, hate_weights=hate_weights,
+        like_tags=like_points, hate_tags=hate_points,
     )
     return Composition(taste, tuple(problems))
 
@@ -106,8 +161,47 @@ def _found(
     return rows[found], weights[found], missing
 
 
-def _weighted_mean(unit: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    return (weights @ unit[rows].astype(np.float64)) / weights.sum()
+def _placed(
+    space: LoadedSpace, seeds: Sequence[TagSeed]
+) -> tuple[tuple[TagPoint, ...], list[TagSeed]]:
+    """Each genre's place, from those of its characteristic artists the space has; the
+    genres none of whose artists it has."""
+    points, unplaced = [], []
+    for seed in seeds:
+        rows = space.rows_of(seed.artist_ids)
+        found = rows != NO_ROW
+        if not found.any():
+            unplaced.append(seed)
+            continue
+        weights = seed.artist_weights[found] / seed.artist_weights[found].sum()
+        place = weights @ space.unit[rows[found]].astype(np.float64)
+        length = float(np.linalg.norm(place))
+        if length < _CANCELLED_NORM:
+            unplaced.append(seed)
+            continue
+        carriers = space.rows_of(seed.carrier_ids)
+        points.append(TagPoint(
+            seed.name, (place / length).astype(np.float32), rows[found], weights * seed.weight,
+            carriers[carriers != NO_ROW], seed.weight,
+        ))
+    return tuple(points), unplaced
+
+
+def _weighted_mean(
+    unit: np.ndarray, rows: np.ndarray, weights: np.ndarray, points: Sequence[TagPoint] = ()
+) -> np.ndarray:
+    total = weights @ unit[rows].astype(np.float64)
+    for point in points:
+        total = total + point.weight * point.vector.astype(np.float64)
+    return total / (weights.sum() + sum(point.weight for point in points))
+
+
+def _genre_not_in_space(space: LoadedSpace, seed: TagSeed, effect: str) -> RecommendProblem:
+    return RecommendProblem(
+        RecommendProblemKind.NOT_IN_SPACE,
+        f"No band of the genre {seed.name} has a place in the {space.name} space yet, so it "
+        f"was {effect}.",
+    )
 
 
 def _not_in_space(space: LoadedSpace, seed: Seed, effect: str) -> RecommendProblem:

@@ -18,11 +18,15 @@ from engine.space import LoadedSpace
 
 @dataclass(frozen=True)
 class ClosestLike:
-    """The liked artist a recommendation is nearest to: "because you like ..."."""
+    """The liked artist (or genre) a recommendation is nearest to: "because you like ..."."""
 
-    artist_id: int
+    artist_id: int | None  # None for a liked genre
     name: str
-    similarity: float  # cosine between the two
+    similarity: float  # cosine between the two (to a genre: to its place)
+
+    @property
+    def is_genre(self) -> bool:
+        return self.artist_id is None
 
 
 @dataclass(frozen=True)
@@ -59,26 +63,36 @@ class RemovedItem:
 
 @dataclass(frozen=True)
 class HateRemoval:
-    """The bands one hated artist kept out of the answer."""
+    """The bands one hated artist (or genre) kept out of the answer."""
 
-    hate_id: int
+    hate_id: int | None  # None for a hated genre
     hate_name: str
     removed: tuple[RemovedItem, ...]  # in the order they would have ranked
+
+    @property
+    def hated(self) -> str:
+        """What was hated, in words: "DMX", "the genre rap"."""
+        return self.hate_name if self.hate_id is not None else f"the genre {self.hate_name}"
 
 
 def explain_items(
     space: LoadedSpace, taste: Taste, chosen: Candidates, discovery_rows: np.ndarray = ()
 ) -> tuple[RecommendedItem, ...]:
-    """Each chosen row with the liked artist closest to it; `discovery_rows` took a place
-    kept for the long tail."""
+    """Each chosen row with the liked artist or genre closest to it; `discovery_rows`
+    took a place kept for the long tail."""
     like_rows = np.unique(taste.like_rows)
-    to_likes = space.unit[chosen.rows] @ space.unit[like_rows].T  # [chosen, likes]
+    likes = np.concatenate([space.unit[like_rows], *(p.vector[None] for p in taste.like_tags)])
+    to_likes = space.unit[chosen.rows] @ likes.T  # [chosen, likes]
     nearest = to_likes.argmax(axis=1)
     count = len(chosen)
     artist_ids = space.artist_ids[chosen.rows].tolist()
-    like_ids = space.artist_ids[like_rows[nearest]].tolist()
+    like_names = space.artist_names(space.artist_ids[like_rows]) + [
+        p.name for p in taste.like_tags]
+    like_ids: list[int | None] = space.artist_ids[like_rows].tolist() + [None] * len(
+        taste.like_tags)
+    closest = [(like_ids[i], like_names[i]) for i in nearest.tolist()]
     like_similarity = to_likes[np.arange(count), nearest].tolist()
-    names = space.artist_names(artist_ids + like_ids)  # the chosen, then their likes
+    names = space.artist_names(artist_ids)
     scores, similarity = chosen.scores.tolist(), chosen.similarity.tolist()
     listeners = space.listeners[chosen.rows].tolist()
     neighbours = _graph_neighbours(space, like_rows, chosen.rows)
@@ -87,7 +101,7 @@ def explain_items(
         RecommendedItem(
             rank=i + 1, artist_id=artist_ids[i], name=names[i], score=scores[i],
             similarity=similarity[i], listeners=listeners[i],
-            closest_like=ClosestLike(like_ids[i], names[count + i], like_similarity[i]),
+            closest_like=ClosestLike(*closest[i], like_similarity[i]),
             graph_neighbour=neighbours[i], discovery=discovery[i],
         )
         for i in range(count)
@@ -97,7 +111,7 @@ def explain_items(
 def _graph_neighbours(
     space: LoadedSpace, like_rows: np.ndarray, chosen_rows: np.ndarray
 ) -> list[GraphNeighbour | None]:
-    if space.graph is None:
+    if space.graph is None or not len(like_rows):
         return [None] * len(chosen_rows)
     steps = space.graph[like_rows][:, chosen_rows].toarray()  # [likes, chosen]
     strongest = steps.argmax(axis=0)
@@ -111,9 +125,9 @@ def _graph_neighbours(
 
 
 def explain_removals(
-    space: LoadedSpace, near_hates: NearHates, cutoff_scores: np.ndarray
+    space: LoadedSpace, taste: Taste, near_hates: NearHates, cutoff_scores: np.ndarray
 ) -> tuple[HateRemoval, ...]:
-    """Per hated artist, the removed bands that would have made the answer.
+    """Per hated artist or genre, the removed bands that would have made the answer.
 
     A removed band counts when its score reaches its `cutoff_scores` entry, the score of
     the answer's band it would have pushed out: the others were too far down to have
@@ -124,19 +138,23 @@ def explain_removals(
         return ()
     removed = near_hates.candidates.keep(mattered)
     artist_ids = space.artist_ids[removed.rows].tolist()
-    hate_ids = space.artist_ids[near_hates.hate_rows[mattered]].tolist()
+    hate_rows = near_hates.hate_rows[mattered]
+    hate_ids = np.where(hate_rows >= 0, space.artist_ids[hate_rows], -1).tolist()
+    # A hated artist by its id, a hated genre by its place among the taste's (negative).
+    hates = [hate_id if hate_id >= 0 else -2 - tag for hate_id, tag in
+             zip(hate_ids, near_hates.hate_tags[mattered].tolist(), strict=True)]
     items_of_hate: dict[int, list[RemovedItem]] = {}
-    for artist_id, name, hate_id, to_hate, to_likes, score in zip(
-        artist_ids, space.artist_names(artist_ids), hate_ids,
+    for artist_id, name, hate, to_hate, to_likes, score in zip(
+        artist_ids, space.artist_names(artist_ids), hates,
         near_hates.hate_similarity[mattered].tolist(),
         near_hates.like_similarity[mattered].tolist(), removed.scores.tolist(),
         strict=True,
     ):
-        items_of_hate.setdefault(hate_id, []).append(
+        items_of_hate.setdefault(hate, []).append(
             RemovedItem(artist_id, name, to_hate, to_likes, score)
         )
-    hate_names = space.artist_names(list(items_of_hate))
     return tuple(
-        HateRemoval(hate_id, hate_name, tuple(items))
-        for (hate_id, items), hate_name in zip(items_of_hate.items(), hate_names, strict=True)
+        HateRemoval(hate, space.artist_names([hate])[0], tuple(items)) if hate >= 0
+        else HateRemoval(None, taste.hate_tags[-2 - hate].name, tuple(items))
+        for hate, items in items_of_hate.items()
     )

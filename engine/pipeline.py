@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.compose import DEFAULT_BETA, Seed, Taste, compose
+from engine.compose import DEFAULT_BETA, Seed, TagSeed, Taste, compose
 from engine.discovery import like_tail_share
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
 from engine.filters import (
@@ -28,6 +28,7 @@ from engine.filters import (
     NearHates,
     cap_per_group,
     drop_excluded,
+    drop_hated_tags,
     drop_inputs,
     drop_near_hates,
 )
@@ -101,8 +102,11 @@ def recommend(
     max_per_scene: int | None = None,
     scenes: Scenes | None = None,
     exclude_ids: Collection[int] = (),
+    like_tags: Sequence[TagSeed] = (),
+    hate_tags: Sequence[TagSeed] = (),
 ) -> Recommendation:
-    """The k artists nearest the taste of `likes` minus `hates`, each with why.
+    """The k artists nearest the taste of `likes` and `like_tags` minus `hates` and
+    `hate_tags`, each with why. A band that carries a hated genre strongly is left out.
 
     `exclude_ids` are artists never to recommend (already shown, disliked before).
     `max_per_scene` needs the `scenes`; artists outside every scene are not limited.
@@ -110,7 +114,8 @@ def recommend(
     settings = Settings(k, beta, novelty, hate_threshold, max_per_artist, max_per_scene)
     if max_per_scene is not None and scenes is None:
         raise ValueError("max_per_scene needs the scenes")
-    composition = compose(space, likes, hates, beta=beta)
+    composition = compose(space, likes, hates, beta=beta, like_tags=like_tags,
+                          hate_tags=hate_tags)
     problems = list(composition.problems)
     items: tuple[RecommendedItem, ...] = ()
     removals: tuple[HateRemoval, ...] = ()
@@ -126,7 +131,8 @@ def recommend(
             ))
         items = explain_items(space, composition.taste, chosen, deep_rows)
         removals = explain_removals(
-            space, near_hates, _removal_cutoffs(space, chosen, deep_rows, near_hates, k)
+            space, composition.taste, near_hates,
+            _removal_cutoffs(space, chosen, deep_rows, near_hates, k),
         )
     return Recommendation(
         items, removals, tuple(problems), space.name, space.entity_kind, space.run_id, settings
@@ -161,7 +167,9 @@ def _search(
 
     def allowed(candidates: Candidates) -> tuple[Candidates, NearHates]:
         kept = drop_excluded(drop_inputs(candidates, taste), excluded_rows)
-        return drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
+        kept, carry_hated_tags = drop_hated_tags(kept, space.unit, taste)
+        kept, near_hates = drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
+        return kept, carry_hated_tags.then(near_hates)
 
     def capped(candidates: Candidates) -> Candidates:
         kept = cap_per_group(candidates, space.artist_ids, settings.max_per_artist)
@@ -171,6 +179,7 @@ def _search(
 
     tail_scores = np.where(space.long_tail, scores, -np.inf) if slots else None
     pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
+    pool += sum(len(point.carrier_rows) for point in taste.hate_tags)
     while True:
         kept, near_hates = allowed(top_candidates(similarity, scores, pool))
         deep = kept.head(0)
@@ -208,14 +217,17 @@ def _discovery_slots(space: LoadedSpace, taste: Taste, k: int) -> int:
     """Places of the answer kept for long-tail bands (engine.discovery)."""
     if not space.discovery:
         return 0
-    share = like_tail_share(space.long_tail[taste.like_rows], taste.like_weights)
+    rows, weights = taste.seeds()
+    share = like_tail_share(space.long_tail[rows], weights)
     return int(space.discovery.slots(k, share))
 
 
 def _graph_step(graph: sp.csr_matrix, taste: Taste) -> np.ndarray:
     """The step score of every row for the taste's likes and hates (engine.graph_step)."""
     n_rows = graph.shape[0]
-    likes = seed_matrix(taste.like_rows[None, :], taste.like_weights[None, :], n_rows)
-    hates = (seed_matrix(taste.hate_rows[None, :], taste.hate_weights[None, :], n_rows)
-             if len(taste.hate_rows) else None)
+    like_rows, like_weights = taste.seeds()
+    hate_rows, hate_weights = taste.seeds(hates=True)
+    likes = seed_matrix(like_rows[None, :], like_weights[None, :], n_rows)
+    hates = (seed_matrix(hate_rows[None, :], hate_weights[None, :], n_rows)
+             if len(hate_rows) else None)
     return step_scores(graph, likes, hates, taste.beta)[0]

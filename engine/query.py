@@ -1,39 +1,58 @@
-"""The query language: which bands a person likes and which they hate.
+"""What people type, read as the bands and genres they like and hate.
 
-    like Minor Threat, Have Heart hate DMX
+    I like Minor Threat and Have Heart but I hate DMX
+    like Kid Rock hate rap
     Minor Threat*2, "Earth, Wind & Fire" -Nickelback but not Creed
 
-- Names are separated by commas, semicolons, new lines and the connectors "and" and "but".
-- A polarity word applies to every name after it until the next one. Like: like, likes,
-  love, loves, "+". Hate: hate, hates, dislike, dislikes, not, without, except, "-" (so
-  "but not" is a connector and a hate word). Names before any polarity word are likes.
-- "Double quotes" (or “ ” „ « ») keep a name whole: nothing inside is a keyword.
-- `*N` right after a name weighs it, 0 < N <= 10 (default 1).
+The text is cut into tokens (words, commas and full stops, quoted names, `*N` weights,
++/- signs), then read as a sequence of pieces: names, and the phrases of
+engine.phrasing (cues like "I'm into" or "can't stand", fillers like "please",
+connectives like "and"). A cue's polarity holds for the names after it until the next
+cue, a full stop or "but"; names before any cue are likes. "Double quotes" (or “ ” „ «
+») keep a name whole, `*N` right after a name weighs it (0 < N <= 10).
 
-Band names contain these words: Love, Hate Eternal, Like Moths to Flames, Men Without
-Hats, Earth, Wind & Fire, Belle and Sebastian. The rule: by default every keyword and
-comma is read as one. Given `name_score` (how surely a text names one catalog artist,
-0 to 1; the resolver's `name_score`), the parser also weighs readings where a run of
-keywords and commas (at most two) belongs to a name that scores at least 0.9, and keeps
-the reading that puts the most words inside names, each name's words counted at its
-score. Ties go to fewer names, then to fewer keywords read as name, then to reading the
-earliest keyword as a keyword. So "Love" alone is the band, "hate Love" hates it (even
-though a band called Hate exists), "Like Moths to Flames" is one band, "like Minor
-Threat, Have Heart hate DMX" is three, and "hate Eternal" likes Hate Eternal when the
-catalog has no Eternal. Quotes force a reading.
+Band names are made of the same words ("I", "Love", "The Band", Like Moths to Flames,
+Belle and Sebastian), so the reader weighs every reading against the catalog. Given
+`name_score` (how surely a text names one catalog band or genre, 0 to 1), each token is
+worth 1 when read as part of a phrase and its name's score when read inside a name, and
+the reading worth most wins, less these costs:
 
-Bad input never raises: Discord mentions, markdown, control characters and stacked
-combining marks are dropped, lengths are capped, and what went wrong is listed in
-`ParsedQuery.problems`.
+- a cue that no name follows (before a comma, an opposite cue or the end) costs 1.5:
+  so "Love" alone is the band, and "like The Band" likes The Band;
+- names side by side with nothing between them ("Minor Threat Have Heart") cost 0.5
+  per split, and only names scoring 0.9 or more may stand so; the split is reported;
+- a phrase word or comma inside a name (at most three) needs a name scoring 0.9 or
+  more: "Earth, Wind & Fire", "Godspeed You! Black Emperor".
+
+Ties go to fewer names ("I like Air" is not the band I), then to more words inside names
+(A Lot Like Birds), then to fewer phrase words inside names, then to reading the earliest
+ambiguous word as a phrase. Without `name_score` every phrase word is read as a phrase.
+
+Bad input never raises: invisible characters, Discord mentions, links, markdown, control
+characters and stacked combining marks are dropped, lengths are capped, and what went
+wrong is listed in `ParsedQuery.problems`.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import Enum, StrEnum
+from dataclasses import dataclass, field, replace
+from enum import Enum, IntEnum, StrEnum
+
+from engine.phrasing import (
+    AFTER_CUES,
+    COMMON_WORDS,
+    CUES,
+    PHRASES,
+    ROLE_WORDS,
+    Role,
+    corrected,
+    phrase_key,
+    phrases_at,
+)
 
 MAX_QUERY_CHARS = 1_000
 MAX_NAMES = 25
@@ -41,14 +60,36 @@ MAX_NAME_CHARS = 100
 MAX_WEIGHT = 10.0
 # Work on pathological input stays bounded: longer text is cut before it is cleaned.
 _MAX_RAW_CHARS = 20 * MAX_QUERY_CHARS
-# A keyword or comma is read as part of a name only inside a name scoring at least this.
+# A phrase word or comma is read as part of a name, and names stand side by side, only
+# for names scoring at least this.
 ABSORB_MIN_SCORE = 0.9
-_MAX_ABSORBED = 2
+_MAX_ABSORBED = 3
+# Longest name tried that does not fill a whole run of words: bounds the catalog lookups
+# per query (the longest whole run is always tried).
+_MAX_PART_WORDS = 6
+# Values are in thousandths of a token, so that equal readings compare equal.
+_UNIT = 1000
+_DANGLING_COST = 1500
+_SPLIT_COST = 500
+# Names before a like cue in the same sentence ("Now I like ...").
+_BARE_NAMES_COST = 500
+# An everyday word read as filler, a phrase word spelt with one slip, and "!!!" on its
+# own read as the end of a sentence are worth less than a phrase word.
+_COMMON_VALUE = 600
+_TYPO_COST = 200
+_LOOSE_END = 900
 
 
 class Polarity(StrEnum):
     LIKE = "like"
     HATE = "hate"
+
+
+class Hint(StrEnum):
+    """What kind of name the text says a name is ("the band X", "the genre X")."""
+
+    BAND = "band"
+    GENRE = "genre"
 
 
 class ProblemKind(StrEnum):
@@ -75,6 +116,10 @@ class QueryTerm:
     polarity: Polarity
     weight: float = 1.0
     quoted: bool = False
+    hint: Hint | None = None  # quoted names and "the band X" are bands, "the genre X" genres
+    # The words as typed when this name stood side by side with others ("minor threat
+    # have heart"): the reader's guess, which the answer repeats.
+    split_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,16 +141,14 @@ class ParsedQuery:
 
 NameScore = Callable[[str], float]
 
-# The words that make a query: what a name cannot start with unquoted. Shared with
-# engine.complete, which needs to know where a name being typed starts.
+# Single words that set a polarity or join names: where a name may start while it is
+# being typed (engine.complete).
 POLARITY_WORDS = {
-    **dict.fromkeys(["like", "likes", "love", "loves", "+"], Polarity.LIKE),
-    **dict.fromkeys(
-        ["hate", "hates", "dislike", "dislikes", "not", "without", "except", "-", "–", "−"],
-        Polarity.HATE,
-    ),
+    words[0] for words, role in PHRASES.items() if len(words) == 1 and role in CUES
 }
-CONNECTORS = {"and", "but"}
+CONNECTORS = {
+    words[0] for words, role in PHRASES.items() if len(words) == 1 and role in (Role.AND, Role.BUT)
+}
 
 # Discord user, role, channel, emoji, timestamp and slash-command mentions, and pings.
 _MENTION = re.compile(
@@ -116,26 +159,31 @@ _URL = re.compile(r"<?https?://\S+")
 _MARKDOWN = re.compile(r"\*\*|__|~~|\|\||`+|^[^\S\n]*(?:>>>|>|#{1,3})[^\S\n]", re.MULTILINE)
 
 _QUOTES = '"“”„«»'
+_SENTENCE_ENDS = ".!?…"
 _TOKEN = re.compile(
     rf"""
     (?P<space>[^\S\n]+)
   | (?P<separator>[,;\n])
   | [{_QUOTES}](?P<quoted>[^{_QUOTES}]*)(?P<closed>[{_QUOTES}])?
   | \*\s*(?P<weight>\d+(?:\.\d+)?)
-  | (?P<sign>[-+–−])
-  | (?P<word>(?:[^\s,;{_QUOTES}*]|\*(?!\s*\d))+)
+  | (?P<sign>[-+–−])(?!\d)(?P<attached>(?=\S))?
+  | (?P<symbol>[&/])
+  | (?<=\S)(?P<stop>[{_SENTENCE_ENDS}]+)(?=\s|$)
+  | (?P<bare>[{_SENTENCE_ENDS}]+)(?=\s|$)
+  | (?P<word>(?:[^\s,;{_QUOTES}*&/]|\*(?!\s*\d))+?)
+    (?=[{_SENTENCE_ENDS}]*(?:[\s,;{_QUOTES}&/]|\*\s*\d|$))
     """,
     re.VERBOSE,
 )
 
 
 class _Kind(Enum):
-    WORD = "word"  # a plain word, always part of a name
-    KEYWORD = "keyword"  # a polarity word, sign or connector
-    SEPARATOR = "separator"
+    WORD = "word"  # a word; a phrase word too, when its key is in the phrases
+    SEPARATOR = "separator"  # a comma or semicolon
+    STOP = "stop"  # the end of a sentence: a full stop, ! or ?, a new line
     QUOTED = "quoted"  # a whole name in quotes
     WEIGHT = "weight"
-    NAME = "name"  # a run of tokens read as one name (readings only, never a token)
+    SIGN = "sign"  # + or - before a name, or a spaced + joining two
 
 
 @dataclass(frozen=True)
@@ -144,24 +192,27 @@ class _Token:
     text: str
     start: int
     end: int
-    polarity: Polarity | None = None  # for keywords; None for connectors
+    key: str | None = None  # how a word is matched against the phrases
+    polarity: Polarity | None = None  # a sign's; None for a spaced "+", which joins
+    fixed_key: str | None = None  # the key, or the phrase word it misspells
+
+    @property
+    def absorbed(self) -> bool:
+        """Whether reading this token inside a name takes a name the catalog knows well."""
+        if self.kind is _Kind.WORD:
+            return self.key in ROLE_WORDS
+        return self.kind in (_Kind.SEPARATOR, _Kind.STOP, _Kind.SIGN)
 
 
 def _clean(text: str) -> tuple[str, list[QueryProblem]]:
     problems = []
     if len(text) > _MAX_RAW_CHARS:
         text = text[:_MAX_RAW_CHARS]
-    text = unicodedata.normalize("NFC", text)
-    text, mentions = _MENTION.subn(" ", text)
-    if mentions:
-        problems.append(
-            QueryProblem(ProblemKind.MENTIONS_REMOVED, "mentions and pings are not band names")
-        )
-    text = _URL.sub(" ", _MASKED_LINK.sub(r"\1", text))
-    text = _MARKDOWN.sub(" ", text)
+    # Invisible characters go first: "ht\u200btps://" must not hide a link from the
+    # filters below, nor "<\u200b@123>" a mention.
     kept = []
     marks = 0
-    for ch in text:
+    for ch in unicodedata.normalize("NFC", text):
         category = unicodedata.category(ch)
         marks = marks + 1 if category in ("Mn", "Me") else 0
         if marks > 2:
@@ -173,6 +224,13 @@ def _clean(text: str) -> tuple[str, list[QueryProblem]]:
         elif category not in ("Cf", "Cs"):
             kept.append(ch)
     text = "".join(kept)
+    text, mentions = _MENTION.subn(" ", text)
+    if mentions:
+        problems.append(
+            QueryProblem(ProblemKind.MENTIONS_REMOVED, "mentions and pings are not band names")
+        )
+    text = _URL.sub(" ", _MASKED_LINK.sub(r"\1", text))
+    text = _MARKDOWN.sub(" ", text)
     if len(text) > MAX_QUERY_CHARS:
         cut = max(text.rfind(sep, 0, MAX_QUERY_CHARS) for sep in (" ", ",", "\n"))
         text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
@@ -192,7 +250,10 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
     for match in _TOKEN.finditer(text):
         start, end = match.span()
         if match["separator"] is not None:
-            tokens.append(_Token(_Kind.SEPARATOR, match["separator"], start, end))
+            kind = _Kind.STOP if match["separator"] == "\n" else _Kind.SEPARATOR
+            tokens.append(_Token(kind, match["separator"], start, end))
+        elif match["stop"] is not None:
+            tokens.append(_Token(_Kind.STOP, match["stop"], start, end))
         elif match["quoted"] is not None:
             if match["closed"] is None:
                 problems.append(QueryProblem(ProblemKind.UNCLOSED_QUOTE, "a quote was not closed"))
@@ -203,42 +264,148 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
             tokens.append(_Token(_Kind.WEIGHT, match["weight"], start, end))
         elif match["sign"] is not None:
             sign = match["sign"]
-            tokens.append(_Token(_Kind.KEYWORD, sign, start, end, POLARITY_WORDS[sign]))
+            # "+Converge" likes it; "Florence + the Machine", "Slayer + Megadeth" join.
+            polarity = (
+                Polarity.HATE if sign != "+"
+                else Polarity.LIKE if match["attached"] is not None or not tokens
+                else None
+            )
+            tokens.append(_Token(_Kind.SIGN, sign, start, end, polarity=polarity))
+        elif match["bare"] is not None:  # "!!!" on its own: a band's name, or an end
+            bare = match["bare"]
+            tokens.append(_Token(_Kind.WORD, bare, start, end, bare, fixed_key=bare))
+        elif match["symbol"] is not None:
+            symbol = match["symbol"]
+            tokens.append(_Token(_Kind.WORD, symbol, start, end, symbol, fixed_key=symbol))
         elif match["word"] is not None:
-            word = match["word"]
-            key = word.casefold().rstrip(":")
-            if key in POLARITY_WORDS:
-                tokens.append(_Token(_Kind.KEYWORD, word, start, end, POLARITY_WORDS[key]))
-            elif key in CONNECTORS:
-                tokens.append(_Token(_Kind.KEYWORD, word, start, end))
-            else:
-                tokens.append(_Token(_Kind.WORD, word, start, end))
+            key = phrase_key(match["word"])
+            tokens.append(_Token(_Kind.WORD, match["word"], start, end, key,
+                                 fixed_key=corrected(key) or key))
     return tokens, problems
+
+
+class _Piece(Enum):
+    NAME = "name"  # a span of tokens read as one name
+    QUOTED = "quoted"
+    PHRASE = "phrase"  # a phrase of engine.phrasing: a cue, filler or connective
+    COMMON = "common"  # an everyday word read as filler (engine.phrasing.COMMON_WORDS)
+    SIGN = "sign"
+    BREAK = "break"  # a comma, semicolon or sentence end
+    WEIGHT = "weight"
 
 
 @dataclass(frozen=True)
 class _Item:
-    """One piece of a reading: a name (a span of tokens or a quoted name) or a token."""
+    """One piece of a reading and the tokens it covers."""
 
-    kind: _Kind
-    text: str
-    polarity: Polarity | None = None
-
-
-# A reading's value, compared as a tuple: words inside names (weighted by their
-# names' scores), then fewer names, then fewer keywords and commas read as name.
-_Value = tuple[float, int, int]
-_DEAD: _Value = (float("-inf"), 0, 0)
+    piece: _Piece
+    start: int
+    end: int
+    role: Role | None = None  # a phrase's, or a sign's (LIKE, HATE or AND)
+    sentence_end: bool = False  # for a break
+    value: int = 0  # thousandths of a token
 
 
+class _Pending(IntEnum):
+    """What the reading waits for: a cue or "the band" wants a name next."""
+
+    NOTHING = 0
+    LIKE = 1
+    HATE = 2
+    NAME = 3  # "the band", "the genre": a name, of either polarity
+
+
+class _Before(IntEnum):
+    """What came right before: names stand side by side only when both are sure, and
+    never with only everyday words between them ("Modern Life is War" is one name)."""
+
+    OTHER = 0
+    SURE_NAME = 1
+    NAME = 2
+    NAME_AND_COMMON = 3  # a name, then everyday words
+
+
+class _Sentence(IntEnum):
+    """How the sentence so far stands: names before its first cue are likes, but before
+    a like cue they are more likely everyday words ("Now I like ...", "Yes, I like ...")."""
+
+    FRESH = 0
+    BARE_NAMES = 1
+    CUED = 2
+
+
+_State = tuple[_Pending, _Before, _Sentence]
+_START: _State = (_Pending.NOTHING, _Before.OTHER, _Sentence.FRESH)
+_CUE_PENDING = {Role.LIKE: _Pending.LIKE, Role.SIMILAR: _Pending.LIKE, Role.HATE: _Pending.HATE}
+_NAMES = (_Before.SURE_NAME, _Before.NAME, _Before.NAME_AND_COMMON)
+_SIGN_ROLES = {Polarity.LIKE: Role.LIKE, Polarity.HATE: Role.HATE, None: Role.AND}
+
+# A reading's value, compared as a tuple: tokens explained (thousandths, less costs),
+# then fewer names, then more words inside names, then fewer phrase words inside names.
+_Value = tuple[int, int, int, int]
+_DEAD: _Value = (-(10**12), 0, 0, 0)
+
+
+def _plus(a: _Value, b: _Value) -> _Value:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+def _through(item: _Item, state: _State) -> tuple[_State, int] | None:
+    """The state after `item` entered in `state`, and the item's value less its costs;
+    None where the item cannot stand."""
+    pending, before, sentence = state
+    value = item.value
+    role = item.role
+    if item.piece is _Piece.QUOTED:
+        sentence = _Sentence.BARE_NAMES if sentence is _Sentence.FRESH else sentence
+        return (_Pending.NOTHING, _Before.OTHER, sentence), value
+    if item.piece is _Piece.COMMON:
+        after = _Before.NAME_AND_COMMON if before in _NAMES else _Before.OTHER
+        return (pending, after, sentence), value
+    if role in _CUE_PENDING:
+        wanted = _CUE_PENDING[role]
+        if role is Role.SIMILAR and pending is _Pending.HATE:
+            return (pending, _Before.OTHER, sentence), value  # "hate bands like X"
+        # Two like cues are one ("I like bands like X"); an opposite cue, or a cue
+        # straight after "the band", leaves the first without its name.
+        cost = _DANGLING_COST if pending not in (_Pending.NOTHING, wanted) else 0
+        if wanted is _Pending.LIKE and sentence is _Sentence.BARE_NAMES:
+            cost += _BARE_NAMES_COST
+        return (wanted, _Before.OTHER, _Sentence.CUED), value - cost
+    if role in (Role.BAND, Role.GENRE):
+        after = _Pending.NAME if pending is _Pending.NOTHING else pending
+        return (after, _Before.OTHER, sentence), value
+    if role in AFTER_CUES:
+        if before not in _NAMES:
+            return None
+        return (pending, _Before.OTHER, _Sentence.CUED), value
+    if role is Role.PRONOUN:  # "I still love them": the cue has its names
+        return (_Pending.NOTHING, _Before.OTHER, sentence), value
+    if role is Role.FILLER or item.piece is _Piece.WEIGHT:
+        return (pending, _Before.OTHER, sentence), value
+    # A connective or a break: a cue before it wanted a name.
+    cost = _DANGLING_COST if pending else 0
+    if role is Role.BUT or item.sentence_end:
+        sentence = _Sentence.FRESH
+    return (_Pending.NOTHING, _Before.OTHER, sentence), value - cost
+
+
+@dataclass(frozen=True)
+class _Span:
+    end: int
+    score: float
+    words: int  # tokens inside, absorbed ones included
+    absorbed: int
+
+
+@dataclass
 class _Reader:
     """Finds the best reading of a token list by dynamic programming over positions."""
 
-    def __init__(self, text: str, tokens: list[_Token], name_score: NameScore | None):
-        self.text = text
-        self.tokens = tokens
-        self.name_score = name_score
-        self.scores: dict[str, float] = {}
+    text: str
+    tokens: list[_Token]
+    name_score: NameScore | None
+    scores: dict[str, float] = field(default_factory=dict)
 
     def score(self, name: str) -> float:
         if self.name_score is None:
@@ -247,133 +414,231 @@ class _Reader:
             self.scores[name] = self.name_score(name)
         return self.scores[name]
 
-    def spans_from(self, i: int) -> list[tuple[int, float, int]]:
-        """(end, value, keywords absorbed) of each name that may start at token i.
+    def span_text(self, start: int, end: int) -> str:
+        return " ".join(self.text[self.tokens[start].start : self.tokens[end - 1].end].split())
 
-        A name never starts or ends inside a run of plain words. Past the run it may
-        absorb up to two keywords or commas, if the longer name scores high enough.
-        """
+    def spans_from(self, i: int) -> list[_Span]:
+        """Every name that may start at token i: up to the end of its run of words, and
+        shorter ones (side by side with another name, or before a filler); past the run,
+        taking in up to three phrase words or commas if the name scores high enough."""
         tokens = self.tokens
-        if tokens[i].kind not in (_Kind.WORD, _Kind.KEYWORD):
-            return []
-        if i > 0 and tokens[i - 1].kind is _Kind.WORD:
+        if tokens[i].kind is not _Kind.WORD:
             return []
         spans = []
         absorbed = 0
-        words = 0
         for j in range(i, len(tokens)):
             token = tokens[j]
-            if token.kind in (_Kind.QUOTED, _Kind.WEIGHT):
+            if token.kind in (_Kind.QUOTED, _Kind.WEIGHT) or token.text == "\n" or (
+                token.kind is _Kind.SIGN and token.polarity is not None
+            ):
+                break
+            absorbed += token.absorbed
+            if absorbed > _MAX_ABSORBED:
                 break
             if token.kind is not _Kind.WORD:
-                absorbed += 1
-                if absorbed > _MAX_ABSORBED:
-                    break
-            if token.kind is _Kind.SEPARATOR:
                 continue
-            words += 1
-            if j + 1 < len(tokens) and tokens[j + 1].kind is _Kind.WORD:
+            run_ends = j + 1 == len(tokens) or tokens[j + 1].kind is not _Kind.WORD or (
+                tokens[j + 1].absorbed
+            )
+            words = j + 1 - i
+            if not run_ends and words > _MAX_PART_WORDS:
                 continue
-            score = self.score(self.text[tokens[i].start : token.end])
+            score = self.score(self.span_text(i, j + 1))
+            if j == i and score < 1 and (token.key in COMMON_WORDS or token.absorbed):
+                score = 0.0  # "still" is not The Stills: an everyday word names a band exactly
             if absorbed == 0 or score >= ABSORB_MIN_SCORE:
-                spans.append((j + 1, words * score, absorbed))
+                spans.append(_Span(j + 1, score, words, absorbed))
         return spans
 
     def read(self) -> list[_Item]:
-        """The best reading; ties go to reading the earliest ambiguous token as a keyword."""
+        """The best reading; ties go to reading the earliest ambiguous token as a phrase."""
         n = len(self.tokens)
-        # best[after_name][i]: value of the best reading of tokens[i:], where it ends, and
-        # whether it is a name; after_name forbids a name straight after another name.
-        start: tuple[_Value, int, bool] = ((0.0, 0, 0), n, False)
-        best = [[start] * (n + 1), [start] * (n + 1)]
+        keys = [t.key if t.kind is _Kind.WORD else None for t in self.tokens]
+        fixed = [t.fixed_key if t.kind is _Kind.WORD else None for t in self.tokens]
+        states = list(itertools.product(_Pending, _Before, _Sentence))
+        # best[i][state]: the best reading of tokens[i:] entered in `state`, the piece it
+        # starts with, and the state after that piece.
+        best: list[dict[_State, tuple[_Value, _Item | None, _State | None]]] = [
+            {} for _ in range(n + 1)
+        ]
+        for state in states:
+            best[n][state] = ((-_DANGLING_COST if state[0] else 0, 0, 0, 0), None, None)
         for i in range(n - 1, -1, -1):
-            token = self.tokens[i]
-            if token.kind is _Kind.WORD:
-                as_token = (_DEAD, i + 1, False)
-            else:
-                covered, names, absorbed = best[False][i + 1][0]
-                value = (covered, names - (token.kind is _Kind.QUOTED), absorbed)
-                as_token = (value, i + 1, False)
-            best[True][i] = as_token
-            choice = as_token
-            for end, words, taken in self.spans_from(i):
-                covered, names, absorbed = best[True][end][0]
-                value = (covered + words, names - 1, absorbed - taken)
-                if value > choice[0]:
-                    choice = (value, end, True)
-            best[False][i] = choice
+            pieces = self._pieces(i, keys, fixed)
+            spans = self.spans_from(i)
+            for state in states:
+                choice: tuple[_Value, _Item | None, _State | None] = (_DEAD, None, None)
+                for item in pieces:
+                    moved = _through(item, state)
+                    if moved is None:
+                        continue
+                    after, value = moved
+                    total = _plus((value, 0, 0, 0), best[item.end][after][0])
+                    if total > choice[0]:
+                        choice = (total, item, after)
+                for span in spans:
+                    named = self._name(span, state)
+                    if named is None:
+                        continue
+                    value, after = named
+                    total = _plus(value, best[span.end][after][0])
+                    if total > choice[0]:
+                        choice = (total, _Item(_Piece.NAME, i, span.end), after)
+                best[i][state] = choice
         items = []
-        i, after_name = 0, False
+        i, state = 0, _START
         while i < n:
-            _, end, is_name = best[after_name][i]
-            token = self.tokens[i]
-            if is_name:
-                name = " ".join(self.text[token.start : self.tokens[end - 1].end].split())
-                items.append(_Item(_Kind.NAME, name))
-            else:
-                items.append(_Item(token.kind, token.text, token.polarity))
-            i, after_name = end, is_name
+            _, item, after = best[i][state]
+            if item is None:
+                raise AssertionError("every token but a word has a reading of its own")
+            items.append(item)
+            i, state = item.end, after
         return items
 
+    @staticmethod
+    def _name(span: _Span, state: _State) -> tuple[_Value, _State] | None:
+        """A name's value entered in `state` and the state after it; None where it cannot
+        stand (side by side with a name unless both are sure)."""
+        _, before, sentence = state
+        sure = span.score >= ABSORB_MIN_SCORE
+        if before in (_Before.NAME, _Before.NAME_AND_COMMON) or (
+            before is _Before.SURE_NAME and not sure
+        ):
+            return None
+        cost = _SPLIT_COST if before is _Before.SURE_NAME else 0
+        sentence = _Sentence.BARE_NAMES if sentence is _Sentence.FRESH else sentence
+        after = (_Pending.NOTHING, _Before.SURE_NAME if sure else _Before.NAME, sentence)
+        value = round(span.score * _UNIT) * span.words - cost
+        return (value, -1, span.words, -span.absorbed), after
 
-def _terms(items: list[_Item]) -> tuple[list[QueryTerm], list[QueryProblem]]:
+    def _pieces(self, i: int, keys: list[str | None], fixed: list[str | None]) -> list[_Item]:
+        """The readings of token i other than as the start of a name."""
+        token = self.tokens[i]
+        if token.kind is _Kind.WORD:
+            pieces = [
+                _Item(_Piece.PHRASE, i, end, role, value=_UNIT * (end - i) - _TYPO_COST * sum(
+                    keys[j] != fixed[j] for j in range(i, end)))
+                for end, role in phrases_at(fixed, i)
+            ]
+            if token.key in COMMON_WORDS and self.name_score is not None:
+                pieces.append(_Item(_Piece.COMMON, i, i + 1, value=_COMMON_VALUE))
+            if not token.text.strip(_SENTENCE_ENDS):  # "!!!" on its own: a band, or an end
+                pieces.append(_Item(_Piece.BREAK, i, i + 1, sentence_end=True, value=_LOOSE_END))
+            return pieces
+        if token.kind is _Kind.SIGN:
+            return [_Item(_Piece.SIGN, i, i + 1, _SIGN_ROLES[token.polarity], value=_UNIT)]
+        if token.kind is _Kind.QUOTED:
+            return [_Item(_Piece.QUOTED, i, i + 1, value=_UNIT)]
+        if token.kind is _Kind.WEIGHT:
+            return [_Item(_Piece.WEIGHT, i, i + 1, value=_UNIT)]
+        return [_Item(_Piece.BREAK, i, i + 1, sentence_end=token.kind is _Kind.STOP, value=_UNIT)]
+
+
+def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[QueryProblem]]:
+    tokens = reader.tokens
     terms: list[QueryTerm] = []
     problems = []
     polarity = Polarity.LIKE
-    dangling: _Item | None = None
+    waiting: _Item | None = None  # a cue (or "the band") no name has followed yet
+    hint: Hint | None = None
     weighable = False  # whether the item before was a name that became a term
-    for item in items:
-        if item.kind is _Kind.KEYWORD and item.polarity is not None:
-            if dangling is not None:
-                problems.append(_dangling(dangling))
-            polarity = item.polarity
-            dangling = item
-        elif item.kind in (_Kind.NAME, _Kind.QUOTED):
-            dangling = None
-            weighable = len(item.text) <= MAX_NAME_CHARS
+    clause_start = 0  # the first term a cue after names ("X sucks") speaks of
+
+    def dangles() -> None:
+        nonlocal waiting
+        if waiting is not None and waiting.role in CUES:
+            problems.append(QueryProblem(
+                ProblemKind.DANGLING_KEYWORD,
+                f'"{reader.span_text(waiting.start, waiting.end)}" is not followed by a band name',
+            ))
+        waiting = None
+
+    for index, item in enumerate(items):
+        if item.piece in (_Piece.NAME, _Piece.QUOTED):
+            quoted = item.piece is _Piece.QUOTED
+            name = tokens[item.start].text if quoted else reader.span_text(item.start, item.end)
+            waiting = None
+            weighable = len(name) <= MAX_NAME_CHARS
             if weighable:
-                terms.append(QueryTerm(item.text, polarity, quoted=item.kind is _Kind.QUOTED))
+                terms.append(QueryTerm(
+                    name, polarity, quoted=quoted, hint=Hint.BAND if quoted else hint,
+                    split_from=None if quoted else _split_from(reader, items, index),
+                ))
             else:
-                problems.append(
-                    QueryProblem(
-                        ProblemKind.NAME_TOO_LONG,
-                        f"skipped a name longer than {MAX_NAME_CHARS} characters",
-                    )
-                )
+                problems.append(QueryProblem(
+                    ProblemKind.NAME_TOO_LONG,
+                    f"skipped a name longer than {MAX_NAME_CHARS} characters",
+                ))
+            hint = None
             continue
-        elif item.kind is _Kind.WEIGHT:
-            weight = float(item.text)
-            if not weighable:
-                problems.append(
-                    QueryProblem(ProblemKind.BAD_WEIGHT, f"*{item.text} does not follow a name")
-                )
-            elif not 0 < weight <= MAX_WEIGHT:
-                problems.append(
-                    QueryProblem(
-                        ProblemKind.BAD_WEIGHT,
-                        f"weights go from above 0 to {MAX_WEIGHT:g}; ignored *{item.text}",
-                    )
-                )
-            else:
-                terms[-1] = replace(terms[-1], weight=weight)
+        if item.piece is _Piece.WEIGHT:
+            _weigh(terms, tokens[item.start].text, weighable, problems)
+            weighable = False
+            continue
         weighable = False
-    if dangling is not None:
-        problems.append(_dangling(dangling))
+        if item.piece is _Piece.COMMON or item.role is Role.FILLER:
+            continue
+        if item.role is Role.PRONOUN:
+            waiting = None
+            continue
+        if item.role in AFTER_CUES:
+            said = Polarity.LIKE if item.role is Role.LIKED_BEFORE else Polarity.HATE
+            terms[clause_start:] = [replace(t, polarity=said) for t in terms[clause_start:]]
+            clause_start = len(terms)
+        elif item.role in CUES:
+            clause_start = len(terms)
+            if item.role is Role.SIMILAR and waiting is not None and polarity is Polarity.HATE:
+                continue  # "hate bands like X" hates X
+            if waiting is not None and (item.role is Role.HATE) != (polarity is Polarity.HATE):
+                dangles()
+            polarity = Polarity.HATE if item.role is Role.HATE else Polarity.LIKE
+            waiting = item if waiting is None else waiting
+        elif item.role in (Role.BAND, Role.GENRE):
+            hint = Hint.BAND if item.role is Role.BAND else Hint.GENRE
+            waiting = waiting or item
+        elif item.role is not Role.AND:  # "but", a comma or a sentence end
+            dangles()
+            hint = None
+            clause_start = len(terms)
+            if item.role is Role.BUT or item.sentence_end:
+                polarity = Polarity.LIKE
+        else:
+            dangles()
+            hint = None
+    dangles()
     return terms, problems
 
 
-def _dangling(keyword: _Item) -> QueryProblem:
-    return QueryProblem(
-        ProblemKind.DANGLING_KEYWORD, f'"{keyword.text}" is not followed by a band name'
-    )
+def _split_from(reader: _Reader, items: list[_Item], index: int) -> str | None:
+    """The whole run of words, when this name stands side by side with another."""
+    first = last = index
+    while first > 0 and items[first - 1].piece is _Piece.NAME:
+        first -= 1
+    while last + 1 < len(items) and items[last + 1].piece is _Piece.NAME:
+        last += 1
+    if first == last:
+        return None
+    return reader.span_text(items[first].start, items[last].end)
+
+
+def _weigh(terms: list[QueryTerm], text: str, weighable: bool, problems: list[QueryProblem]):
+    weight = float(text)
+    if not weighable:
+        problems.append(QueryProblem(ProblemKind.BAD_WEIGHT, f"*{text} does not follow a name"))
+    elif not 0 < weight <= MAX_WEIGHT:
+        problems.append(QueryProblem(
+            ProblemKind.BAD_WEIGHT, f"weights go from above 0 to {MAX_WEIGHT:g}; ignored *{text}"
+        ))
+    else:
+        terms[-1] = replace(terms[-1], weight=weight)
 
 
 def parse_query(text: str, name_score: NameScore | None = None) -> ParsedQuery:
     """Read a query; never raises, whatever the text."""
     text, problems = _clean(text)
     tokens, token_problems = _tokens(text)
-    items = _Reader(text, tokens, name_score).read()
-    terms, term_problems = _terms(items)
+    reader = _Reader(text, tokens, name_score)
+    terms, term_problems = _terms(reader, reader.read())
     problems += token_problems + term_problems
     if len(terms) > MAX_NAMES:
         terms = terms[:MAX_NAMES]

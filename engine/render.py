@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.answer import Answer
 from engine.explain import RecommendedItem
 
 
-def understood_line(answer: Answer) -> str:
+def understood_parts(answer: Answer, name: Callable[[str], str] = str) -> list[str]:
+    """"like A, B, the genre c", "hate D": what was understood, each name passed through
+    `name` (the bot escapes them)."""
     parts = []
-    if answer.likes:
-        parts.append("like " + ", ".join(answer.likes))
-    if answer.hates:
-        parts.append("hate " + ", ".join(answer.hates))
+    for verb, bands, tags in [("like", answer.likes, answer.like_tags),
+                              ("hate", answer.hates, answer.hate_tags)]:
+        named = [name(band) for band in bands] + [f"the genre {name(tag)}" for tag in tags]
+        if named:
+            parts.append(f"{verb} " + ", ".join(named))
+    return parts
+
+
+def understood_line(answer: Answer) -> str:
+    parts = understood_parts(answer)
     return "understood: " + (" · ".join(parts) if parts else "no band I know")
 
 
@@ -33,7 +43,7 @@ def render_text(answer: Answer) -> str:
                 kept_out = ", ".join(item.name for item in removal.removed[:5])
                 more = len(removal.removed) - 5
                 lines.append(
-                    f"hating {removal.hate_name} kept out {kept_out}"
+                    f"hating {removal.hated} kept out {kept_out}"
                     + (f" and {more} more" if more > 0 else "")
                 )
         lines.append(f"(space {recommendation.space}, run {recommendation.run_id})")
@@ -42,7 +52,9 @@ def render_text(answer: Answer) -> str:
 
 def _why(item: RecommendedItem) -> str:
     like, neighbour = item.closest_like, item.graph_neighbour
-    if neighbour is None:
+    if like.is_genre:
+        why = f"close to the genre {like.name} ({like.similarity:.2f})"
+    elif neighbour is None:
         why = f"close to {like.name} ({like.similarity:.2f})"
     elif neighbour.artist_id == like.artist_id:
         why = f"close and related to {like.name} ({like.similarity:.2f})"
@@ -58,14 +70,18 @@ def answer_to_dict(answer: Answer) -> dict:
         "understood": {
             "likes": list(answer.likes),
             "hates": list(answer.hates),
+            "like_tags": list(answer.like_tags),
+            "hate_tags": list(answer.hate_tags),
             "terms": [
                 {
                     "typed": t.term.name,
                     "polarity": str(t.term.polarity),
                     "weight": t.term.weight,
-                    "status": str(t.resolution.status),
-                    "artist": t.resolution.artist.name if t.resolution.artist else None,
-                    "suggestions": [c.name for c in t.resolution.candidates[:3]],
+                    "kind": "tag" if t.tag else "band",
+                    "status": "confident" if t.tag else str(t.resolution.status),
+                    "artist": t.artist.name if t.artist else None,
+                    "tag": t.tag.name if t.tag else None,
+                    "suggestions": [] if t.tag else [c.name for c in t.resolution.candidates[:3]],
                 }
                 for t in answer.understood.terms
             ],
@@ -81,6 +97,7 @@ def answer_to_dict(answer: Answer) -> dict:
                 "listeners": item.listeners,
                 "why": {
                     "closest_like": item.closest_like.name,
+                    "closest_like_kind": "tag" if item.closest_like.is_genre else "band",
                     "similarity": round(item.closest_like.similarity, 4),
                 } | ({
                     "related_to": item.graph_neighbour.name,
@@ -91,7 +108,8 @@ def answer_to_dict(answer: Answer) -> dict:
             for item in (recommendation.items if recommendation else ())
         ],
         "removed_by_hates": [
-            {"hate": removal.hate_name, "removed": [item.name for item in removal.removed]}
+            {"hate": removal.hate_name, "kind": "band" if removal.hate_id is not None else "tag",
+             "removed": [item.name for item in removal.removed]}
             for removal in (recommendation.removed_by_hates if recommendation else ())
         ],
         "space": recommendation.space if recommendation else None,

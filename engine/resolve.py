@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -44,7 +45,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from engine.name_index import NameIndex
-from engine.query import ParsedQuery, Polarity, QueryTerm, parse_query
+from engine.phrasing import ROLE_WORDS, phrase_key
+from engine.query import ABSORB_MIN_SCORE, Hint, ParsedQuery, Polarity, QueryTerm, parse_query
+from engine.tags import Tag, TagIndex, TagMatch
 from store.catalog import ArtistCatalog, load_aliases, load_artists
 from store.db import Store
 from store.names import normalize_name
@@ -81,6 +84,11 @@ class MatchKind(StrEnum):
     WORDS = "words"
     FUZZY = "fuzzy"
 
+
+# How names are joined in a query, and how much a catalog name made of better-known
+# artists' names so joined counts against reading them apart (NameResolver.name_score).
+_JOINS = re.compile(r"\s*(?:[,&+/]|\band\b|\bwith\b)\s*", re.IGNORECASE)
+_JOINED_SCORE = 0.95
 
 # How surely a match without spelling differences means the artist, surest first.
 _TIERS = (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.SPACING)
@@ -210,11 +218,23 @@ class NameResolver:
         return self._cached_resolve(" ".join(name.split())[:_MAX_TYPED_CHARS])
 
     def name_score(self, name: str) -> float:
-        """How surely `name` names one artist, 0 to 1: what the query parser weighs."""
+        """How surely `name` names one artist, 0 to 1: what the query parser weighs.
+
+        A joined name whose every part is a better-known artist ("Johnny Cash and Willie
+        Nelson", a catalog entry for one duet) scores a little less than its parts, so
+        the query reads the two artists a person most likely means."""
         resolution = self.resolve(name)
         if resolution.status is not Status.CONFIDENT:
             return 0.0
-        return resolution.candidates[0].similarity / 100
+        found = resolution.candidates[0]
+        parts = [part for part in _JOINS.split(name) if part.strip()]
+        if len(parts) > 1 and all(
+            (artist := self.resolve(part).artist) is not None
+            and artist.match in _TIERS and artist.listeners > found.listeners
+            for part in parts
+        ):
+            return _JOINED_SCORE * found.similarity / 100
+        return found.similarity / 100
 
     def _candidate(self, found: _Found) -> Candidate:
         return Candidate(
@@ -339,7 +359,18 @@ class NameResolver:
 @dataclass(frozen=True)
 class ResolvedTerm:
     term: QueryTerm
-    resolution: Resolution
+    resolution: Resolution  # the term as a band name
+    tag: Tag | None = None  # the genre it was read as instead, if it was
+    guess: str | None = None  # one line when the reading was a guess between two
+
+    @property
+    def artist(self) -> Candidate | None:
+        """The band the term names, unless it was read as a genre."""
+        return self.resolution.artist if self.tag is None else None
+
+    @property
+    def understood(self) -> bool:
+        return self.artist is not None or self.tag is not None
 
 
 @dataclass(frozen=True)
@@ -349,13 +380,23 @@ class ResolvedQuery:
 
     @property
     def unresolved(self) -> tuple[ResolvedTerm, ...]:
-        return tuple(t for t in self.terms if t.resolution.status is not Status.CONFIDENT)
+        return tuple(t for t in self.terms if not t.understood)
+
+    def guesses(self) -> list[str]:
+        """One line per guess the reading made: names side by side, a word that is both
+        a band and a genre, a cue word read as a band."""
+        lines = []
+        for split_from in dict.fromkeys(t.term.split_from for t in self.terms if t.term.split_from):
+            names = [t.artist.name if t.artist else t.tag.name if t.tag else t.term.name
+                     for t in self.terms if t.term.split_from == split_from]
+            lines.append(f'read "{split_from}" as {" + ".join(names)}')
+        return lines + [t.guess for t in self.terms if t.guess]
 
     def artist_weights(self) -> dict[int, float]:
         """Artist id -> summed weight of the confidently resolved terms, hates negative."""
         weights: dict[int, float] = {}
         for resolved in self.terms:
-            artist = resolved.resolution.artist
+            artist = resolved.artist
             if artist is not None:
                 sign = 1.0 if resolved.term.polarity is Polarity.LIKE else -1.0
                 weights[artist.artist_id] = (
@@ -364,9 +405,43 @@ class ResolvedQuery:
         return weights
 
 
-def resolve_query(text: str, resolver: NameResolver) -> ResolvedQuery:
-    """Parse a query, reading keywords inside band names by the catalog, and resolve it."""
-    parsed = parse_query(text, resolver.name_score)
-    return ResolvedQuery(
-        parsed, tuple(ResolvedTerm(term, resolver.resolve(term.name)) for term in parsed.terms)
-    )
+def resolve_query(text: str, resolver: NameResolver, tags: TagIndex | None = None) -> ResolvedQuery:
+    """Parse a query, reading phrases inside names by the catalog's bands and genres, and
+    resolve each name to a band or a genre."""
+    if tags is None or not len(tags):
+        parsed = parse_query(text, resolver.name_score)
+        return ResolvedQuery(
+            parsed, tuple(_read(term, resolver.resolve(term.name), None) for term in parsed.terms)
+        )
+    parsed = parse_query(text, lambda name: max(resolver.name_score(name), tags.score(name)))
+    return ResolvedQuery(parsed, tuple(
+        _read(term, resolver.resolve(term.name), tags.find(term.name)) for term in parsed.terms
+    ))
+
+
+def _read(term: QueryTerm, band: Resolution, genre: TagMatch | None) -> ResolvedTerm:
+    """The term as a band or as a genre: what the text says it is ("the band X", quotes;
+    "the genre X"), else whichever is spelt closer; when both are spelt exactly, the
+    genre, as the tag index keeps a tag named like a band only when the tag far
+    outweighs the band. Saying so when both were possible."""
+    artist = band.artist
+    if (
+        artist is not None and phrase_key(term.name) in ROLE_WORDS
+        and not term.quoted and term.hint is not Hint.BAND
+    ):
+        guess = f'read "{term.name}" as the band {artist.name}'
+    else:
+        guess = None
+    if genre is None or genre.similarity < ABSORB_MIN_SCORE:
+        return ResolvedTerm(term, band, guess=guess)
+    if artist is None:
+        return ResolvedTerm(term, band, genre.tag)
+    if term.hint is Hint.BAND:
+        return ResolvedTerm(term, band)
+    if term.hint is not Hint.GENRE and artist.similarity / 100 > genre.similarity:
+        return ResolvedTerm(term, band, guess=guess or (
+            f'read "{term.name}" as the band {artist.name}; for the genre, say '
+            f'"the genre {genre.tag.name}"'))
+    return ResolvedTerm(term, band, genre.tag, guess=None if term.hint is Hint.GENRE else (
+        f'read "{term.name}" as the genre {genre.tag.name}; for the band, say '
+        f'"the band {artist.name}"'))

@@ -90,6 +90,34 @@ def load_aliases(store: Store) -> list[tuple[int, str]]:
 
 
 @dataclass(frozen=True)
+class ArtistTags:
+    """How many people gave each artist each tag, one entry per (artist, tag) pair."""
+
+    artist_ids: np.ndarray  # int64
+    tag_ids: np.ndarray  # int64
+    weights: np.ndarray  # float64
+    tag_names: dict[int, str]  # every tag used above, by id
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+
+def load_artist_tags(store: Store) -> ArtistTags:
+    table = store.con.execute(
+        "SELECT artist_id, tag_id, weight FROM artist_tags ORDER BY artist_id, tag_id"
+    ).fetchnumpy()
+    names = store.con.execute(
+        "SELECT tag_id, name FROM tags WHERE tag_id IN (SELECT tag_id FROM artist_tags)"
+    ).fetchall()
+    return ArtistTags(
+        artist_ids=table["artist_id"].astype(np.int64),
+        tag_ids=table["tag_id"].astype(np.int64),
+        weights=table["weight"].astype(np.float64),
+        tag_names=dict(names),
+    )
+
+
+@dataclass(frozen=True)
 class Playlists:
     """Every playlist with tracks, flat: playlist i's entries, in order, are rows
     offsets[i]:offsets[i + 1] of `track_ids` and `artist_ids`."""

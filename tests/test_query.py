@@ -247,4 +247,4 @@ def test_zalgo_control_characters_and_emoji_survive():
 def test_sql_looking_text_is_just_names():
     parsed = parse_query("like Minor Threat'; DROP TABLE artists; --")
     assert read(parsed)[0] == ("Minor Threat'", LIKE)
-    assert ("DROP TABLE artists", LIKE) in read(parsed)
+    assert ("DROP TABLE", LIKE) in read(parsed)  # "artists" is a filler word
