@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 
+from cli.help import HelpFormatter
 from store import Store
 from store.catalog import load_listens, load_taggings
 from store.runs import active_runs, update_metrics
@@ -22,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "for the graph model (with the active graph run's settings, or the defaults) and "
         "for the popularity, item-item cosine and ALS baselines, and stores the graph "
         "model's figures in the active graph run's record.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--test-fraction", type=float, default=0.2,
                         help="share of eligible users held out")
@@ -34,8 +35,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="word2vec threads for the graph model")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false",
-                        help="score only the graph model (with --all: only the spaces); "
-                        "baselines scored when not given: %(default)s")
+                        help="score only the graph model (with --all: only the spaces) "
+                        "(default: the baselines too)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--all", action="store_true",
                         help="score every space (graph, cf, playlist, hybrid: each active run's "
@@ -52,9 +53,9 @@ def _eval(args: argparse.Namespace) -> int:
         return _eval_all(args)
     from train.evaluate.harness import evaluate, evaluate_baselines, format_table
     from train.evaluate.report import evaluation_figures
-    from train.evaluate.split import holdout_split
     from train.evaluate.served import ServedRecommender
     from train.evaluate.spaces import GraphVectors
+    from train.evaluate.split import holdout_split
     from train.graph.params import GraphParams
     from train.graph.space import COLISTENING
 

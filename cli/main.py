@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose + 1, 2)]
+    # Commands that answer a person (ask, chat) log only with -v: the answer comes first.
+    quiet = getattr(args, "quiet_logs", False)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose + (not quiet), 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # gensim narrates every vocabulary step at INFO; our own logs already say what matters.
     logging.getLogger("gensim").setLevel(max(level, logging.WARNING))

@@ -6,8 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
+from cli.help import HelpFormatter
 from train.audio import params as audio_params
-from train.graph.params import RelatedGraphParams, GraphParams, WalkParams, Word2VecParams
+from train.graph.params import GraphParams, RelatedGraphParams, WalkParams, Word2VecParams
 
 _DEFAULTS = GraphParams()
 _GRAPH, _WALKS, _W2V = _DEFAULTS.graph, _DEFAULTS.walks, _DEFAULTS.word2vec
@@ -28,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Build the related-artists graph from co-listening, walk it, and learn "
         "artist vectors with word2vec (the SAGE method). Also computes PageRank and "
         "Louvain scenes over the graph. Defaults are the settings chosen by `sage eval`.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     group = graph.add_argument_group("graph")
     group.add_argument("--edges", default="colisten",
@@ -57,10 +58,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="artists in each walk, the start included")
     group.add_argument("--uniform", dest="weighted", action="store_false", default=_WALKS.weighted,
                        help="step to any neighbour with equal chance (SAGE as published) instead "
-                       "of in proportion to similarity")
+                       "of in proportion to similarity (default: in proportion)")
     group = graph.add_argument_group("word2vec")
     group.add_argument("--skip-gram", dest="sg", action="store_const", const=1, default=_W2V.sg,
-                       help="train skip-gram instead of CBOW")
+                       help="train skip-gram instead of CBOW (default: "
+                       f"{'skip-gram' if _W2V.sg else 'CBOW'})")
     group.add_argument("--cbow", dest="sg", action="store_const", const=0,
                        help="train CBOW (SAGE's choice)")
     add_word2vec_options(group, _W2V, words="artists", sentence="walk")
@@ -91,7 +93,8 @@ def add_popularity_prior(parser: argparse._ActionsContainer, default: float) -> 
 def add_no_activate(parser: argparse._ActionsContainer, space: str) -> None:
     """`space` names what the run would otherwise become the active one of."""
     parser.add_argument("--no-activate", dest="activate", action="store_false",
-                        help=f"record the run without making it the active {space}")
+                        help=f"record the run without making it the active {space} "
+                        "(default: the new run becomes the active one)")
 
 
 def add_word2vec_options(
@@ -164,7 +167,7 @@ def _register_audio(spaces: argparse._SubParsersAction) -> None:
         "one, the prediction from its sound otherwise (flagged as predicted). Runs on CUDA "
         "when present; launch with torchrun for several GPUs. Rerunning the same training "
         "resumes from its checkpoint, so after ingesting new audio it only predicts.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     audio.add_argument("--target-space", default="cf",
                        help="the space to predict vectors of (cf, playlist, graph, ...)")
@@ -245,7 +248,7 @@ def _register_cf(spaces: argparse._SubParsersAction) -> None:
         "(Hu, Koren & Volinsky; the `implicit` library): each artist gets a factor vector, "
         "the latent factors the audio model learns to predict. Defaults are the settings "
         "chosen on validation (bench/cf_hybrid_tuning.py).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     cf.add_argument("--factors", type=int, default=defaults.factors, help="vector dimensions")
     cf.add_argument("--regularization", type=float, default=defaults.regularization,
@@ -286,7 +289,7 @@ def _register_hybrid(spaces: argparse._SubParsersAction) -> None:
         "audio run placed by sound, when it was trained against a component's active run. "
         "Untrained components are left out. Defaults are the settings chosen on validation "
         "(bench/cf_hybrid_tuning.py).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     for name in COMPONENTS:
         hybrid.add_argument(f"--{name}-weight", type=float, default=defaults.weights[name],
@@ -338,7 +341,7 @@ def _register_all(spaces: argparse._SubParsersAction) -> None:
         "not fall behind the active run by more than the tolerance on any measure "
         "(precision@20 and tail recall); the log says why. Spaces without their data "
         "(playlists for track vectors, audio files) are skipped. Meant for a schedule.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     every.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
                        help="how far below the active run's figure a new run may score, as a "
@@ -376,7 +379,7 @@ def _register_playlist(spaces: argparse._SubParsersAction) -> None:
         "without them each user's listened artists count as one playlist. Defaults are "
         "Artist2Vec's published settings except where measurement chose otherwise "
         "(bench/playlist_tuning.py): skip-gram, 10 negative samples, 20 epochs.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     playlist.add_argument("--source", choices=["auto", "mpd", "listens"], default="auto",
                           help="learn from ingested MPD playlists, from each user's artists, "

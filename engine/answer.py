@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 # graph one is the more precise and cf finds long-tail bands more often; the hybrid does
 # both at once on the held-out taste test (`sage eval --all`).
 DEFAULT_SPACE = "hybrid"
-# A hated genre leaves out every band that has it among this many of its strongest tags.
+# A liked genre lifts the bands that have it among this many of their strongest tags; a
+# hated one leaves out those that have it among this many.
+LIKED_TAG_STRONGEST = 5
 HATED_TAG_STRONGEST = 3
 
 
@@ -147,7 +149,7 @@ class Engine:
             if term.artist is not None:
                 (likes if liked else hates).append(Seed(term.artist.artist_id, weight))
             elif term.tag is not None:
-                (like_tags if liked else hate_tags).append(self._tag_seed(term.tag, weight))
+                (like_tags if liked else hate_tags).append(self._tag_seed(term.tag, weight, liked))
         if not likes and not like_tags:
             if not understood.parsed.terms:
                 notes.append(
@@ -178,10 +180,11 @@ class Engine:
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
         return Answer(text, understood, recommendation, tuple(notes), soft_names)
 
-    def _tag_seed(self, tag: Tag, weight: float) -> TagSeed:
+    def _tag_seed(self, tag: Tag, weight: float, liked: bool) -> TagSeed:
         artist_ids, artist_weights = self.tags.characteristic(tag)
-        carriers = self.tags.carriers(tag, within=HATED_TAG_STRONGEST)
-        return TagSeed(tag.name, artist_ids, artist_weights, carriers, weight)
+        within = LIKED_TAG_STRONGEST if liked else HATED_TAG_STRONGEST
+        return TagSeed(tag.name, artist_ids, artist_weights, self.tags.carriers(tag, within),
+                       weight)
 
     def discover(
         self,

@@ -78,6 +78,12 @@ _LIKE = """
     my favorite bands are | my favourites are | my favorites are | favs are | faves are
     my favs are | my faves are | favourites are | favorites are | fav is | fave is
     in the mood for | mood for | give me more | gimme | love me some | more of
+    i prefer | prefer | i'd rather | rather | hooked on | i'm hooked on | been spinning
+    spinning | i've been spinning | been playing | i've been playing
+    fav band is | my fav band is | favorite band is | favourite band is | fave band is
+    my fave band is | fav bands are | my fav bands are | mostly | mainly | preferably
+    what should i check out if i like | what to check out if i like | if i'm into
+    what should i check out if i love | can't get enough of | cant get enough of
 """
 
 _SIMILAR = """
@@ -115,7 +121,10 @@ _LIKED_BEFORE = """
     is amazing | are amazing | is the best | are the best | is good | are good
     is my favourite band | is my favorite band | are my favourite bands
     are my favorite bands | is my favourite | is my favorite | are my favourites
-    are my favorites | is my jam | fan | fan here | is my fav | kick
+    are my favorites | is my jam | fan | fan here | is my fav | kick | binge | phase
+    rules | nerd | fanboy | fangirl | stan | addict | is the greatest band ever
+    is the best band ever | is my favorite album | is my favourite album | is the goat
+    thats the vibe | that's the vibe | is the vibe
 """
 
 _HATED_BEFORE = """
@@ -157,6 +166,11 @@ _FILLER = """
     at all | either | whatsoever | in particular | and the like | mainly | stuff like that
     things like that | that kind of thing | genres | nonstop | constantly | currently
     absolutely | totally | definitely | honestly | basically | literally | ugh
+    who else should i check out | what else should i check out | should i check out
+    check out | what should i check out | music wise | musically | genre wise | low key
+    lowkey | first time here | new request | here goes | that kinda thing | either works
+    whatever works | anything works | the vibe | vibe | vibes | rn | esp | eww | ew | yuck
+    wassup | whats up | sup | welp | on repeat | all day | all day long | all the time
 """
 
 _PRONOUN = """
@@ -184,12 +198,17 @@ COMMON_WORDS = frozenset(phrase_key(word) for word in """
     listening hear heard ok okay yeah yea yep well oh ah because cause since while if as
     than either friend friends gf bf wife husband brother sister mom dad guy guys dude bro
     people always often usually sometimes probably down can huge big type kind sort thing
-    things one yes yeah next ideas idea
+    things one yes yeah next ideas idea like man just live feeling blue television tv
+    watch week weeks day days night tonight today keep works play plays playing played
+    massive giant only album albums record records ever greatest word dads dad's mum
+    first time here request hooked binge nerd fan fans lol haha omg wow all
+    air low sleep common heart death blue tool war home life fire favorite favourite fav
+    fave
 """.split())
 
 # Misspellings too short for the typo rule below, written out.
 _SHORT_MISSPELLINGS = {
-    "lik": "like", "liek": "like", "hte": "the", "reccomend": "recommend",
+    "lik": "like", "liek": "like", "hte": "the", "teh": "the", "reccomend": "recommend",
     "reccommend": "recommend", "recommned": "recommend", "reccomendations": "recommendations",
 }
 # A word of the phrases this long or longer also matches with one slip ("simillar",

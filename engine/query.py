@@ -9,7 +9,8 @@ The text is cut into tokens (words, commas and full stops, quoted names, `*N` we
 engine.phrasing (cues like "I'm into" or "can't stand", fillers like "please",
 connectives like "and"). A cue's polarity holds for the names after it until the next
 cue, a full stop or "but"; names before any cue are likes. "Double quotes" (or “ ” „ «
-») keep a name whole, `*N` right after a name weighs it (0 < N <= 10).
+», or 'single' ones around a name) keep a name whole, `*N` right after a name weighs it
+(0 < N <= 10).
 
 Band names are made of the same words ("I", "Love", "The Band", Like Moths to Flames,
 Belle and Sebastian), so the reader weighs every reading against the catalog. Given
@@ -35,7 +36,6 @@ wrong is listed in `ParsedQuery.problems`.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -60,9 +60,11 @@ MAX_NAME_CHARS = 100
 MAX_WEIGHT = 10.0
 # Work on pathological input stays bounded: longer text is cut before it is cleaned.
 _MAX_RAW_CHARS = 20 * MAX_QUERY_CHARS
-# A phrase word or comma is read as part of a name, and names stand side by side, only
-# for names scoring at least this.
-ABSORB_MIN_SCORE = 0.9
+# Names stand side by side, and a phrase word is read inside a name, only when they score
+# at least SURE_SCORE; a comma or a full stop inside a name ("Earth, Wind & Fire", "Mr.
+# Bungle") only when the name is spelt exactly ("jazz. my" is not the genre jazzy).
+SURE_SCORE = 0.9
+ABSORB_MIN_SCORE = SURE_SCORE
 _MAX_ABSORBED = 3
 # Longest name tried that does not fill a whole run of words: bounds the catalog lookups
 # per query (the longest whole run is always tried).
@@ -78,6 +80,9 @@ _BARE_NAMES_COST = 500
 _COMMON_VALUE = 600
 _TYPO_COST = 200
 _LOOSE_END = 900
+# A word no reading allows where it stands is read as a name of its own at this cost, so
+# every text has a reading.
+_FORCED_COST = 5000
 
 
 class Polarity(StrEnum):
@@ -165,6 +170,7 @@ _TOKEN = re.compile(
     (?P<space>[^\S\n]+)
   | (?P<separator>[,;\n])
   | [{_QUOTES}](?P<quoted>[^{_QUOTES}]*)(?P<closed>[{_QUOTES}])?
+  | (?<!\w)['‘](?P<single>[^'‘’\n]{{2,}})['’](?!\w)
   | \*\s*(?P<weight>\d+(?:\.\d+)?)
   | (?P<sign>[-+–−])(?!\d)(?P<attached>(?=\S))?
   | (?P<symbol>[&/])
@@ -254,10 +260,10 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
             tokens.append(_Token(kind, match["separator"], start, end))
         elif match["stop"] is not None:
             tokens.append(_Token(_Kind.STOP, match["stop"], start, end))
-        elif match["quoted"] is not None:
-            if match["closed"] is None:
+        elif match["quoted"] is not None or match["single"] is not None:
+            if match["quoted"] is not None and match["closed"] is None:
                 problems.append(QueryProblem(ProblemKind.UNCLOSED_QUOTE, "a quote was not closed"))
-            name = match["quoted"].strip()
+            name = (match["single"] if match["quoted"] is None else match["quoted"]).strip()
             if name:
                 tokens.append(_Token(_Kind.QUOTED, name, start, end))
         elif match["weight"] is not None:
@@ -312,7 +318,8 @@ class _Pending(IntEnum):
     NOTHING = 0
     LIKE = 1
     HATE = 2
-    NAME = 3  # "the band", "the genre": a name, of either polarity
+    NAME = 3  # "the band", "the genre", or a list's "and": a name, of either polarity
+    LIST = 4  # an everyday word read as a band at a sentence's start: "Yes and Genesis"
 
 
 class _Before(IntEnum):
@@ -323,6 +330,9 @@ class _Before(IntEnum):
     SURE_NAME = 1
     NAME = 2
     NAME_AND_COMMON = 3  # a name, then everyday words
+    LIST = 4  # a name, then "and" or a comma: a list goes on
+    QUOTED = 5  # a quoted name: a name for lists and "X rocks", but never side by side
+    COMMON = 6  # everyday words, no name before them
 
 
 class _Sentence(IntEnum):
@@ -330,14 +340,15 @@ class _Sentence(IntEnum):
     a like cue they are more likely everyday words ("Now I like ...", "Yes, I like ...")."""
 
     FRESH = 0
-    BARE_NAMES = 1
-    CUED = 2
+    OPENED = 1  # words but no name nor cue yet: "ok so like ..."
+    BARE_NAMES = 2
+    CUED = 3
 
 
 _State = tuple[_Pending, _Before, _Sentence]
 _START: _State = (_Pending.NOTHING, _Before.OTHER, _Sentence.FRESH)
 _CUE_PENDING = {Role.LIKE: _Pending.LIKE, Role.SIMILAR: _Pending.LIKE, Role.HATE: _Pending.HATE}
-_NAMES = (_Before.SURE_NAME, _Before.NAME, _Before.NAME_AND_COMMON)
+_NAMES = (_Before.SURE_NAME, _Before.NAME, _Before.NAME_AND_COMMON, _Before.QUOTED)
 _SIGN_ROLES = {Polarity.LIKE: Role.LIKE, Polarity.HATE: Role.HATE, None: Role.AND}
 
 # A reading's value, compared as a tuple: tokens explained (thousandths, less costs),
@@ -357,11 +368,12 @@ def _through(item: _Item, state: _State) -> tuple[_State, int] | None:
     value = item.value
     role = item.role
     if item.piece is _Piece.QUOTED:
-        sentence = _Sentence.BARE_NAMES if sentence is _Sentence.FRESH else sentence
-        return (_Pending.NOTHING, _Before.OTHER, sentence), value
+        sentence = (_Sentence.BARE_NAMES if sentence in (_Sentence.FRESH, _Sentence.OPENED)
+                    else sentence)
+        return (_Pending.NOTHING, _Before.QUOTED, sentence), value
     if item.piece is _Piece.COMMON:
-        after = _Before.NAME_AND_COMMON if before in _NAMES else _Before.OTHER
-        return (pending, after, sentence), value
+        after = _Before.NAME_AND_COMMON if before in _NAMES else _Before.COMMON
+        return (pending, after, _opened(sentence)), value
     if role in _CUE_PENDING:
         wanted = _CUE_PENDING[role]
         if role is Role.SIMILAR and pending is _Pending.HATE:
@@ -375,19 +387,35 @@ def _through(item: _Item, state: _State) -> tuple[_State, int] | None:
     if role in (Role.BAND, Role.GENRE):
         after = _Pending.NAME if pending is _Pending.NOTHING else pending
         return (after, _Before.OTHER, sentence), value
-    if role in AFTER_CUES:
-        if before not in _NAMES:
+    if role in AFTER_CUES:  # "Nickelback sucks": right after the names it speaks of
+        if before not in (_Before.SURE_NAME, _Before.NAME, _Before.QUOTED):
             return None
         return (pending, _Before.OTHER, _Sentence.CUED), value
     if role is Role.PRONOUN:  # "I still love them": the cue has its names
         return (_Pending.NOTHING, _Before.OTHER, sentence), value
-    if role is Role.FILLER or item.piece is _Piece.WEIGHT:
-        return (pending, _Before.OTHER, sentence), value
-    # A connective or a break: a cue before it wanted a name.
-    cost = _DANGLING_COST if pending else 0
-    if role is Role.BUT or item.sentence_end:
+    if item.piece is _Piece.WEIGHT:  # "Minor Threat*2, Have Heart": still after a name
+        return state, value
+    if role is Role.FILLER:
+        return (pending, _Before.OTHER, _opened(sentence)), value
+    if pending is _Pending.LIST and (role is Role.AND or item.piece is _Piece.BREAK) and (
+        not item.sentence_end
+    ):
+        return (_Pending.NAME, _Before.LIST, sentence), value  # "Yes and" wants a band next
+    # A connective or a break: a cue before it wanted a name (a sentence of one everyday
+    # word read as a band is whole: "Swans. I like Converge").
+    ends = role is Role.BUT or item.sentence_end
+    cost = _DANGLING_COST if pending and not (pending is _Pending.LIST and ends) else 0
+    if ends:
         sentence = _Sentence.FRESH
-    return (_Pending.NOTHING, _Before.OTHER, sentence), value - cost
+    after = _Before.LIST if before in _NAMES and role is not Role.BUT and not (
+        item.sentence_end) else _Before.OTHER
+    if sentence is _Sentence.OPENED and item.piece is _Piece.BREAK:
+        sentence = _Sentence.FRESH  # "hey sage, Yes and Genesis"
+    return (_Pending.NOTHING, after, sentence), value - cost
+
+
+def _opened(sentence: _Sentence) -> _Sentence:
+    return _Sentence.OPENED if sentence is _Sentence.FRESH else sentence
 
 
 @dataclass(frozen=True)
@@ -396,6 +424,7 @@ class _Span:
     score: float
     words: int  # tokens inside, absorbed ones included
     absorbed: int
+    everyday: bool  # made of everyday words only ("Yes", "Have Heart", "The Band")
 
 
 @dataclass
@@ -426,6 +455,7 @@ class _Reader:
             return []
         spans = []
         absorbed = 0
+        stops = False  # whether a comma, a full stop, ! or ? is inside
         for j in range(i, len(tokens)):
             token = tokens[j]
             if token.kind in (_Kind.QUOTED, _Kind.WEIGHT) or token.text == "\n" or (
@@ -433,6 +463,7 @@ class _Reader:
             ):
                 break
             absorbed += token.absorbed
+            stops = stops or token.kind in (_Kind.STOP, _Kind.SEPARATOR)
             if absorbed > _MAX_ABSORBED:
                 break
             if token.kind is not _Kind.WORD:
@@ -444,70 +475,115 @@ class _Reader:
             if not run_ends and words > _MAX_PART_WORDS:
                 continue
             score = self.score(self.span_text(i, j + 1))
-            if j == i and score < 1 and (token.key in COMMON_WORDS or token.absorbed):
-                score = 0.0  # "still" is not The Stills: an everyday word names a band exactly
-            if absorbed == 0 or score >= ABSORB_MIN_SCORE:
-                spans.append(_Span(j + 1, score, words, absorbed))
+            # Without a catalog to weigh them, everyday words are plain words.
+            everyday = self.name_score is not None and all(
+                _everyday(t) for t in tokens[i : j + 1])
+            if everyday and score < 1:
+                # "still" is not The Stills, nor "on a" O.N.A.: everyday words name a band
+                # only spelt exactly as it is.
+                score = 0.0
+            if absorbed == 0 or (score >= ABSORB_MIN_SCORE and (score == 1 or not stops)):
+                spans.append(_Span(j + 1, score, words, absorbed, everyday))
         return spans
 
     def read(self) -> list[_Item]:
-        """The best reading; ties go to reading the earliest ambiguous token as a phrase."""
+        """The best reading; ties go to reading the earliest ambiguous token as a phrase.
+
+        A forward pass finds the states each position can be entered in, a backward one
+        the best reading from each: only reachable states cost any work."""
         n = len(self.tokens)
         keys = [t.key if t.kind is _Kind.WORD else None for t in self.tokens]
         fixed = [t.fixed_key if t.kind is _Kind.WORD else None for t in self.tokens]
-        states = list(itertools.product(_Pending, _Before, _Sentence))
+        moves: list[dict[_State, list[tuple[_Value, _Item, _State]]]] = [
+            {} for _ in range(n)
+        ]
+        reachable: list[set[_State]] = [set() for _ in range(n + 1)]
+        reachable[0].add(_START)
+        for i in range(n):
+            pieces, spans = self._pieces(i, keys, fixed), self.spans_from(i)
+            for state in reachable[i]:
+                moves[i][state] = self._moves(i, state, pieces, spans)
+                for _, item, after in moves[i][state]:
+                    reachable[item.end].add(after)
         # best[i][state]: the best reading of tokens[i:] entered in `state`, the piece it
         # starts with, and the state after that piece.
         best: list[dict[_State, tuple[_Value, _Item | None, _State | None]]] = [
             {} for _ in range(n + 1)
         ]
-        for state in states:
-            best[n][state] = ((-_DANGLING_COST if state[0] else 0, 0, 0, 0), None, None)
+        for state in reachable[n]:
+            wanting = state[0] not in (_Pending.NOTHING, _Pending.LIST)
+            best[n][state] = ((-_DANGLING_COST if wanting else 0, 0, 0, 0), None, None)
         for i in range(n - 1, -1, -1):
-            pieces = self._pieces(i, keys, fixed)
-            spans = self.spans_from(i)
-            for state in states:
+            for state, options in moves[i].items():
                 choice: tuple[_Value, _Item | None, _State | None] = (_DEAD, None, None)
-                for item in pieces:
-                    moved = _through(item, state)
-                    if moved is None:
-                        continue
-                    after, value = moved
-                    total = _plus((value, 0, 0, 0), best[item.end][after][0])
+                for value, item, after in options:
+                    total = _plus(value, best[item.end][after][0])
                     if total > choice[0]:
                         choice = (total, item, after)
-                for span in spans:
-                    named = self._name(span, state)
-                    if named is None:
-                        continue
-                    value, after = named
-                    total = _plus(value, best[span.end][after][0])
-                    if total > choice[0]:
-                        choice = (total, _Item(_Piece.NAME, i, span.end), after)
                 best[i][state] = choice
         items = []
         i, state = 0, _START
         while i < n:
             _, item, after = best[i][state]
-            if item is None:
-                raise AssertionError("every token but a word has a reading of its own")
             items.append(item)
             i, state = item.end, after
         return items
 
+    def _moves(
+        self, i: int, state: _State, pieces: list[_Item], spans: list[_Span]
+    ) -> list[tuple[_Value, _Item, _State]]:
+        """Every piece that may start at token i entered in `state`: its value, the item
+        and the state after it, phrases before names (which wins a tie)."""
+        options = []
+        for item in pieces:
+            moved = _through(item, state)
+            if moved is not None:
+                after, value = moved
+                options.append(((value, 0, 0, 0), item, after))
+        for span in spans:
+            named = self._name(span, state)
+            if named is not None:
+                value, after = named
+                options.append((value, _Item(_Piece.NAME, i, span.end), after))
+        if not options:  # no reading stands: the word is a name of its own, at a cost
+            after = (_Pending.NOTHING, _Before.NAME, state[2])
+            options.append(((-_FORCED_COST, -1, 1, 0), _Item(_Piece.NAME, i, i + 1), after))
+        return options
+
     @staticmethod
     def _name(span: _Span, state: _State) -> tuple[_Value, _State] | None:
         """A name's value entered in `state` and the state after it; None where it cannot
-        stand (side by side with a name unless both are sure)."""
-        _, before, sentence = state
-        sure = span.score >= ABSORB_MIN_SCORE
-        if before in (_Before.NAME, _Before.NAME_AND_COMMON) or (
-            before is _Before.SURE_NAME and not sure
+        stand.
+
+        Names stand side by side only when both are sure; after a name and everyday
+        words, not a sure one: "Modern Life is War" is not Modern Life and War. A name
+        of everyday words ("Yes", "Air", "The Band") stands only where a band name
+        does: after a cue ("I like Air"), in a list ("Low, Slowdive"), or starting a
+        sentence that goes on as a list or ends ("Yes and Genesis", "Swans"); and side
+        by side only when it is two words or more spelt exactly ("minor threat have
+        heart")."""
+        pending, before, sentence = state
+        sure = span.score >= SURE_SCORE
+        if before is _Before.NAME or (before is _Before.SURE_NAME and not sure) or (
+            before is _Before.NAME_AND_COMMON and sure
         ):
             return None
+        pending_after = _Pending.NOTHING
+        if span.everyday:
+            cued = pending in (_Pending.LIKE, _Pending.HATE, _Pending.NAME)
+            if before is _Before.COMMON:
+                return None  # "I like my favorite album": not the band Favorite
+            if before is _Before.SURE_NAME:
+                if span.words < 2:
+                    return None
+            elif not cued and before is not _Before.LIST:
+                if not sure or sentence is not _Sentence.FRESH or pending is _Pending.LIST:
+                    return None
+                pending_after = _Pending.LIST
         cost = _SPLIT_COST if before is _Before.SURE_NAME else 0
-        sentence = _Sentence.BARE_NAMES if sentence is _Sentence.FRESH else sentence
-        after = (_Pending.NOTHING, _Before.SURE_NAME if sure else _Before.NAME, sentence)
+        sentence = (_Sentence.BARE_NAMES if sentence in (_Sentence.FRESH, _Sentence.OPENED)
+                    else sentence)
+        after = (pending_after, _Before.SURE_NAME if sure else _Before.NAME, sentence)
         value = round(span.score * _UNIT) * span.words - cost
         return (value, -1, span.words, -span.absorbed), after
 
@@ -520,7 +596,7 @@ class _Reader:
                     keys[j] != fixed[j] for j in range(i, end)))
                 for end, role in phrases_at(fixed, i)
             ]
-            if token.key in COMMON_WORDS and self.name_score is not None:
+            if token.fixed_key in COMMON_WORDS and self.name_score is not None:
                 pieces.append(_Item(_Piece.COMMON, i, i + 1, value=_COMMON_VALUE))
             if not token.text.strip(_SENTENCE_ENDS):  # "!!!" on its own: a band, or an end
                 pieces.append(_Item(_Piece.BREAK, i, i + 1, sentence_end=True, value=_LOOSE_END))
@@ -532,6 +608,11 @@ class _Reader:
         if token.kind is _Kind.WEIGHT:
             return [_Item(_Piece.WEIGHT, i, i + 1, value=_UNIT)]
         return [_Item(_Piece.BREAK, i, i + 1, sentence_end=token.kind is _Kind.STOP, value=_UNIT)]
+
+
+def _everyday(token: _Token) -> bool:
+    """A token that is an everyday word, a phrase word or punctuation."""
+    return token.kind is not _Kind.WORD or token.absorbed or token.fixed_key in COMMON_WORDS
 
 
 def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[QueryProblem]]:

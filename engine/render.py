@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wcwidth import wcswidth
+
 from engine.answer import Answer
 from engine.explain import RecommendedItem
 
@@ -30,13 +32,13 @@ def render_text(answer: Answer) -> str:
     lines += [f"note: {note}" for note in answer.notes]
     recommendation = answer.recommendation
     if recommendation and recommendation.items:
-        width = max(len(item.name) for item in recommendation.items)
+        width = max(_width(item.name) for item in recommendation.items)
         lines.append("")
-        lines.append(f"{'#':>3}  {'band':<{width}}  {'score':>5}  {'listeners':>9}  why")
+        lines.append(f"{'#':>3}  {_pad('band', width)}  {'score':>5}  {'listeners':>9}  why")
         for item in recommendation.items:
             lines.append(
-                f"{item.rank:>3}  {item.name:<{width}}  {item.score:>5.2f}  {item.listeners:>9,}  "
-                + _why(item)
+                f"{item.rank:>3}  {_pad(item.name, width)}  {item.score:>5.2f}  "
+                f"{item.listeners:>9,}  " + _why(item)
             )
         for removal in recommendation.removed_by_hates:
             if removal.removed:
@@ -48,6 +50,16 @@ def render_text(answer: Answer) -> str:
                 )
         lines.append(f"(space {recommendation.space}, run {recommendation.run_id})")
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: 宇多田ヒカル takes two per character."""
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)  # a control character: count characters
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
 
 
 def _why(item: RecommendedItem) -> str:

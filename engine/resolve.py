@@ -46,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from engine.name_index import NameIndex
 from engine.phrasing import ROLE_WORDS, phrase_key
-from engine.query import ABSORB_MIN_SCORE, Hint, ParsedQuery, Polarity, QueryTerm, parse_query
+from engine.query import SURE_SCORE, Hint, ParsedQuery, Polarity, QueryTerm, parse_query
 from engine.tags import Tag, TagIndex, TagMatch
 from store.catalog import ArtistCatalog, load_aliases, load_artists
 from store.db import Store
@@ -89,6 +89,8 @@ class MatchKind(StrEnum):
 # artists' names so joined counts against reading them apart (NameResolver.name_score).
 _JOINS = re.compile(r"\s*(?:[,&+/]|\band\b|\bwith\b)\s*", re.IGNORECASE)
 _JOINED_SCORE = 0.95
+# A name equal to a catalog name but for its spaces: sure, but not spelt as it is.
+_SPACING_SCORE = 0.97
 
 # How surely a match without spelling differences means the artist, surest first.
 _TIERS = (MatchKind.EXACT, MatchKind.ALIAS, MatchKind.SPACING)
@@ -228,6 +230,8 @@ class NameResolver:
             return 0.0
         found = resolution.candidates[0]
         parts = [part for part in _JOINS.split(name) if part.strip()]
+        if found.match is MatchKind.SPACING:
+            return _SPACING_SCORE  # "blink182" is blink-182, but "on a" is not O.N.A.
         if len(parts) > 1 and all(
             (artist := self.resolve(part).artist) is not None
             and artist.match in _TIERS and artist.listeners > found.listeners
@@ -432,7 +436,7 @@ def _read(term: QueryTerm, band: Resolution, genre: TagMatch | None) -> Resolved
         guess = f'read "{term.name}" as the band {artist.name}'
     else:
         guess = None
-    if genre is None or genre.similarity < ABSORB_MIN_SCORE:
+    if genre is None or genre.similarity < SURE_SCORE:
         return ResolvedTerm(term, band, guess=guess)
     if artist is None:
         return ResolvedTerm(term, band, genre.tag)

@@ -7,10 +7,12 @@ The catalog's tags are what listeners gave artists (Last.fm: "hardcore", "post-r
   name without spaces), and common short forms lead to their tag ("sxe" is straight
   edge, "dnb" drum and bass: TAG_ALIASES). The most used spelling names the tag.
 - it is given to at least MIN_ARTISTS artists, and is about the music, not the listener
-  or the recording ("seen live", "favorites", "love", "cover": NOT_GENRES);
+  or the recording ("seen live", "favorites", "cover": NOT_GENRES; "my favorite",
+  "songs i sing in the shower": _LISTENER_WORDS, MAX_TAG_WORDS);
 - it is not a band's own name that fans tag the band with ("madonna", "the beatles"),
   unless it is far more a tag than that band (BAND_NAME_DOMINANCE: "electronic",
-  "ambient", "soundtrack" are genres before they are little-known bands).
+  "ambient", "soundtrack" are genres before they are little-known bands), nor the start
+  of a band's name better known than the tag ("wu-tang", "deep", "garth").
 
 How strongly an artist carries a tag is how many people gave it; an artist's strongest
 tags are its tags in that order, the more used tag first on a tie. A tag's most
@@ -58,6 +60,18 @@ TAG_ALIASES = {
     "riotgrrl": "riotgrrrl",
     "progmetal": "progressivemetal",
 }
+# Words of tags about the listener, not the music: "my favorite", "songs i sing in the
+# shower", "love it", "best of 2008".
+_LISTENER_WORDS = frozenset("""
+    i im ive id my me mine you your we our love loved loving like likes liked favorite
+    favourite favorites favourites fav fave faves best greatest great good awesome awsome
+    amazing cool nice perfect perfection beautiful lovely cute sexy hot song songs track
+    tracks album albums listen listened listening seen heard saw want wanna need wish
+    makes make memories memory remind reminds cry sing sang check own owned shit fucking
+    fuck foda time times
+""".split())
+# A tag of more words than this is a sentence someone tagged with, not a genre.
+MAX_TAG_WORDS = 4
 NOT_GENRES = frozenset(normalize_name(tag).replace(" ", "") for tag in [
     "seen live", "live", "cover", "covers", "loved", "favorites", "favourites", "favorite",
     "favourite", "love", "awesome",
@@ -192,10 +206,15 @@ def _vocabulary(
         artists.setdefault(key, set()).add(artist_id)
         spelling = (key, artist_tags.tag_names[tag_id])
         spellings[spelling] = spellings.get(spelling, 0.0) + weight
-    band_listeners: dict[str, int] = {}
+    band_listeners: dict[str, int] = {}  # a band's name, and its first words
+    name_start_listeners: dict[str, int] = {}
     for name, listeners in zip(catalog.norm_names, catalog.listeners.tolist(), strict=True):
         key = name.replace(" ", "")
         band_listeners[key] = max(band_listeners.get(key, 0), listeners)
+        words = name.split()
+        for end in range(1, len(words)):
+            start = "".join(words[:end])
+            name_start_listeners[start] = max(name_start_listeners.get(start, 0), listeners)
     best_spelling: dict[str, tuple[float, str]] = {}
     for (key, spelling), weight in spellings.items():
         if (weight, spelling) > best_spelling.get(key, (-1.0, "")):
@@ -203,12 +222,16 @@ def _vocabulary(
     vocabulary = {}
     for key, carriers in artists.items():
         count = len(carriers)
-        if count < MIN_ARTISTS or key in NOT_GENRES:
+        words = normalize_name(best_spelling[key][1]).split()
+        if (count < MIN_ARTISTS or key in NOT_GENRES or len(words) > MAX_TAG_WORDS
+                or _LISTENER_WORDS.intersection(words)):
             continue
         if key in band_listeners and (
             count < BAND_NAME_MIN_ARTISTS or count < BAND_NAME_DOMINANCE * band_listeners[key]
         ):
             continue
+        if name_start_listeners.get(key, 0) >= count:
+            continue  # "wu-tang", "deep", "garth": fans' short names of bands
         vocabulary[key] = (best_spelling[key][1], taggings[key], count)
     return vocabulary
 

@@ -195,9 +195,14 @@ def test_first_run_builds_the_store_from_bundled_data(tmp_path, monkeypatch, cap
 
 @pytest.mark.parametrize(
     ("option", "error"),
-    [(["--top", "0"], "k must be 1 to 100, not 0"),
-     (["--novelty", "5"], "novelty must be -1 to 1, not 5.0")],
+    [(["--top", "0"], "argument --top: must be 1 to 100, not '0'"),
+     (["--top", "many"], "argument --top: must be 1 to 100, not 'many'"),
+     (["--novelty", "5"], "argument --novelty: must be -1 to 1, not '5'")],
 )
-def test_bad_settings_are_one_line_errors(store_with_runs, option, error, capsys):
-    assert main(["--store", str(store_with_runs), "ask", "no band at all", *option]) == 2
-    assert capsys.readouterr().err.strip() == f"sage: error: {error}"
+def test_bad_settings_are_one_line_errors_before_anything_loads(tmp_path, option, error, capsys):
+    missing = tmp_path / "no-store-yet.duckdb"  # would be built, were the options read later
+    with pytest.raises(SystemExit) as exited:
+        main(["--store", str(missing), "ask", "no band at all", *option])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"sage ask: error: {error}"
+    assert not missing.exists()
