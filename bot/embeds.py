@@ -24,6 +24,8 @@ from bot.safety import (
 from bot.state import UserData
 from bot.weekly import WeeklyPost
 from engine.answer import Answer
+from engine.commands import COMMANDS, Where
+from engine.render import understood_parts
 
 ANSWER_COLOUR = discord.Colour.teal()
 NOTICE_COLOUR = discord.Colour.gold()
@@ -55,12 +57,8 @@ def _field(embed: discord.Embed, name: str, value: str) -> None:
 
 
 def understood(answer: Answer) -> str:
-    """What Sage read in the query, in the names of the bands it found."""
-    parts = []
-    if answer.likes:
-        parts.append("like " + _names(answer.likes))
-    if answer.hates:
-        parts.append("hate " + _names(answer.hates))
+    """What Sage read in the query, in the names of the bands and genres it found."""
+    parts = understood_parts(answer, escape)
     if answer.soft_likes:
         parts.append("and bands you liked before: " + _names(answer.soft_likes))
     return " · ".join(parts) if parts else "no band I know"
@@ -72,7 +70,8 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     recommendation = answer.recommendation
     items = recommendation.items if recommendation is not None else ()
     lines = [
-        f"**{item.rank}. {escape(item.name)}** · close to {escape(item.closest_like.name)}"
+        f"**{item.rank}. {escape(item.name)}** · close to "
+        + ("the genre " if item.closest_like.is_genre else "") + escape(item.closest_like.name)
         + (" · long-tail pick" if item.discovery else "")
         for item in items
     ]
@@ -83,7 +82,7 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     _field(embed, "Notes", "\n".join(f"• {escape(note)}" for note in answer.notes))
     removals = [r for r in (recommendation.removed_by_hates if recommendation else ()) if r.removed]
     _field(embed, "Kept out", "\n".join(
-        f"hating {escape(r.hate_name)}: "
+        f"hating {'the genre ' if r.hate_id is None else ''}{escape(r.hate_name)}: "
         + _names([item.name for item in r.removed[:_REMOVED_NAMES_SHOWN]])
         + (f" and {len(r.removed) - _REMOVED_NAMES_SHOWN} more"
            if len(r.removed) > _REMOVED_NAMES_SHOWN else "")
@@ -95,24 +94,18 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
 
 
 def help_embed(prefix: str) -> discord.Embed:
-    usage = "\n".join([
-        f"`{prefix}sage like Minor Threat, Have Heart hate DMX` or `/sage ask`: bands for your "
-        "taste (also love, +/-, but not, without; \"quotes\" keep a name whole; "
-        "`Name*2` counts it twice)",
-        f"`{prefix}sage similar BAND` or `/sage similar`: bands like one band",
-        f"`{prefix}sage map BAND` or `/sage map`: a picture of the band's neighbourhood",
-        f"`{prefix}sage profile`: what Sage stores about you",
-        f"`{prefix}sage forget me`: delete all of it",
-        f"`{prefix}sage help`: this",
-    ])
-    admin = "\n".join([
-        f"`{prefix}sage setup #channel [day] [HH:MM] [time zone]`: a weekly discovery post "
-        "(default Monday 09:00 UTC)",
-        f"`{prefix}sage weekly preview`: the post as it would look now",
-        f"`{prefix}sage reload`: load the newest trained model now (bot owner only)",
-    ])
+    """Every command of engine.commands, as the bot takes them."""
+    lines = [
+        (f"`{prefix}sage {command.usage}`"
+         + (f" or `/sage {command.name.split()[0]}`" if command.name != "ask" else
+            " or `/sage ask`")
+         + f": {command.summary}", command.where is Where.DISCORD)
+        for command in COMMANDS if command.where is not Where.CHAT
+    ]
+    usage = "\n".join(line for line, admin in lines if not admin)
+    admin = "\n".join(line for line, admin in lines if admin)
     embed = _embed("Sage: bands you have not heard yet", usage, ANSWER_COLOUR)
-    _field(embed, "Server admins (Manage Server)", admin)
+    _field(embed, "Server admins and the bot's owner", admin)
     _field(embed, "Rating", HELP)
     return embed
 

@@ -1,4 +1,4 @@
-"""`sage ask` and `sage chat`: recommendations in the terminal, from the bot's own handler."""
+"""`sage ask`: recommendations in the terminal, from the bot's own handler."""
 
 from __future__ import annotations
 
@@ -25,24 +25,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("query", nargs="?", help="the query (leave out with --batch)")
     ask.add_argument("--batch", type=Path,
                      help="answer every line of this file instead, one JSON object per line")
-    _add_answer_options(ask)
+    add_answer_options(ask)
     ask.add_argument("--json", action="store_true", help="print the structured answer as JSON")
     ask.add_argument("--map", type=Path, metavar="PNG",
                      help="also draw the whole space with the query's likes and results "
                      "marked, into this PNG file (see `sage map --space`)")
     ask.set_defaults(handler=_ask)
 
-    chat = commands.add_parser(
-        "chat",
-        help="ask query after query in an interactive console",
-        description="An interactive console running the same handler as the Discord bot. "
-        "Type a query per line; an empty line or Ctrl-D ends it.",
-    )
-    _add_answer_options(chat)
-    chat.set_defaults(handler=_chat)
 
-
-def _add_answer_options(parser: argparse.ArgumentParser) -> None:
+def add_answer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=_top, default=10,
                         help=f"how many bands to recommend, 1 to {MAX_K} (default: 10)")
     parser.add_argument("--novelty", type=_novelty, default=0.0,
@@ -118,18 +109,3 @@ def _ask(args: argparse.Namespace) -> int:
     else:
         print(render_text(answer))
     return 0
-
-
-def _chat(args: argparse.Namespace) -> int:
-    engine = load_engine(args)
-    print(f'Sage is listening. Try "{_EXAMPLE}". An empty line or Ctrl-D ends.')
-    while True:
-        try:
-            line = input("sage> ")
-        except EOFError:
-            print()
-            return 0
-        if not line.strip():
-            return 0
-        print(render_text(engine.ask(line, k=args.top, novelty=args.novelty)))
-        print()

@@ -19,7 +19,7 @@ from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
 from engine.pipeline import Recommendation, Settings, recommend
 from engine.query import Polarity, ProblemKind
-from engine.resolve import NameResolver, ResolvedQuery, resolve_query
+from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
 from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
@@ -179,6 +179,22 @@ class Engine:
         ]
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
         return Answer(text, understood, recommendation, tuple(notes), soft_names)
+
+    def band_named(self, text: str) -> Resolution:
+        """The one band `text` names ("Minor Threat", "map of the band Converge"), read as
+        a query is: the first band it names, or why there is none."""
+        understood = resolve_query(text, self.resolver, self.tags)
+        if self.audio is not None:
+            understood = self.audio.resolve(understood)
+        for term in understood.terms:
+            if term.artist is not None:
+                return term.resolution
+        if understood.terms:
+            first = understood.terms[0]
+            if first.tag is not None:
+                return Resolution(first.term.name, Status.UNKNOWN, (), is_genre=True)
+            return first.resolution
+        return Resolution(text.strip(), Status.UNKNOWN, ())
 
     def _tag_seed(self, tag: Tag, weight: float, liked: bool) -> TagSeed:
         artist_ids, artist_weights = self.tags.characteristic(tag)

@@ -557,11 +557,11 @@ class _Reader:
 
         Names stand side by side only when both are sure; after a name and everyday
         words, not a sure one: "Modern Life is War" is not Modern Life and War. A name
-        of everyday words ("Yes", "Air", "The Band") stands only where a band name
-        does: after a cue ("I like Air"), in a list ("Low, Slowdive"), or starting a
-        sentence that goes on as a list or ends ("Yes and Genesis", "Swans"); and side
-        by side only when it is two words or more spelt exactly ("minor threat have
-        heart")."""
+        of one everyday word ("Yes", "Air", "Now"), or of several not spelt exactly,
+        stands only where a band name does: after a cue ("I like Air"), in a list ("Low,
+        Slowdive"), or starting a sentence that goes on as a list or ends ("Yes and
+        Genesis", "Swans"). Several everyday words spelt as a band's name ("Have Heart",
+        "The Band") are the band wherever a name may stand."""
         pending, before, sentence = state
         sure = span.score >= SURE_SCORE
         if before is _Before.NAME or (before is _Before.SURE_NAME and not sure) or (
@@ -569,7 +569,7 @@ class _Reader:
         ):
             return None
         pending_after = _Pending.NOTHING
-        if span.everyday:
+        if span.everyday and (span.words < 2 or span.score < 1):
             cued = pending in (_Pending.LIKE, _Pending.HATE, _Pending.NAME)
             if before is _Before.COMMON:
                 return None  # "I like my favorite album": not the band Favorite

@@ -119,6 +119,7 @@ class Resolution:
     query: str
     status: Status
     candidates: tuple[Candidate, ...]  # best first; when confident the first is the artist
+    is_genre: bool = False  # the text names a genre, where a band was wanted
 
     @property
     def artist(self) -> Candidate | None:
@@ -128,6 +129,10 @@ class Resolution:
         """One line for the person who typed the name."""
         if self.status is Status.CONFIDENT:
             return self.candidates[0].name
+        if self.is_genre:
+            return f'"{self.query}" is a genre; name a band'
+        if not self.query:
+            return "name a band"
         if self.status is Status.AMBIGUOUS:
             said = f'not sure which band "{self.query}" is'
         else:

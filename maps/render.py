@@ -6,6 +6,8 @@ never holds the store against a training run that wants to write it.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.answer import Engine
@@ -16,6 +18,7 @@ from maps.projection import cache_dir_for, project_space
 from maps.related import DEFAULT_HOPS, DEFAULT_MAX_NODES, read_neighbourhood
 from maps.space_map import Highlight, layout_space_map
 from store.db import Store
+from store.errors import UserError
 
 
 def neighbourhood_map(
@@ -30,6 +33,28 @@ def neighbourhood_map(
     with Store.open(store_path, read_only=True) as store:
         hood = read_neighbourhood(store, artist_id, scenes, hops=hops, max_nodes=max_nodes)
     return neighbourhood_png(layout_neighbourhood(hood))
+
+
+@dataclass(frozen=True)
+class BandMap:
+    name: str  # the band as the catalog spells it
+    png: bytes
+
+    @property
+    def file_name(self) -> str:
+        """A safe file name: "Minor Threat" -> "minor-threat.png"."""
+        return (re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "map") + ".png"
+
+
+def band_map(engine: Engine, store_path: Path, text: str) -> BandMap:
+    """The neighbourhood of the band `text` names, read as a query is ("Minor Threat",
+    "of Converge"), with the engine's scenes: `map BAND` in the bot and `sage chat`.
+    Raises UserError for a text that names no band, or a band with no map."""
+    resolution = engine.band_named(text)
+    if resolution.artist is None:
+        raise UserError(resolution.describe())
+    png = neighbourhood_map(store_path, resolution.artist.artist_id, engine.scenes)
+    return BandMap(resolution.artist.name, png)
 
 
 def space_map(engine: Engine, store_path: Path, highlight: Highlight | None = None) -> bytes:

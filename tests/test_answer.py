@@ -175,7 +175,7 @@ def test_sage_ask_table_json_and_batch(store_with_runs, tmp_path, capsys):
 
 
 def test_sage_chat_runs_the_same_handler(store_with_runs, monkeypatch, capsys):
-    typed = iter(["like Minor Threat", "like Inside Out", ""])
+    typed = iter(["like Minor Threat", "like Inside Out", "quit"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(typed))
     assert main(["--store", str(store_with_runs), "chat", "--top", "2"]) == 0
     out = capsys.readouterr().out

@@ -11,10 +11,10 @@ from discord.ext import commands
 from PIL import Image
 
 from bot.app import BotConfig
-from bot.cogs.maps import file_name
 from bot.engine_host import EngineHost
 from engine.answer import Engine
 from maps.neighbourhood import HEIGHT, WIDTH
+from maps.render import BandMap
 from tests.bot_fixtures import start_bot, stop_bot
 from tests.map_store import build_map_store
 
@@ -59,6 +59,6 @@ async def test_a_band_it_cannot_map_gets_one_line(map_bot):
 
 
 def test_attachment_names_are_safe():
-    assert file_name("Minor Threat") == "minor-threat.png"
-    assert file_name("../../etc/passwd") == "etc-passwd.png"
-    assert file_name("浜崎あゆみ") == "map.png"
+    assert BandMap("Minor Threat", b"").file_name == "minor-threat.png"
+    assert BandMap("../../etc/passwd", b"").file_name == "etc-passwd.png"
+    assert BandMap("浜崎あゆみ", b"").file_name == "map.png"

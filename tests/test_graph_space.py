@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from cli.main import main
+from engine.space import load_space as load_engine_space
 from store import Store
 from store.catalog import Listens
-from engine.space import load_space as load_engine_space
 from store.runs import active_runs, load_space
 from train.graph.colisten import colistening_edges, colistening_similarity
 from train.graph.params import GraphParams, RelatedGraphParams

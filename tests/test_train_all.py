@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+import train.all
 from cli.main import main
 from store import Store
-import train.all
 from store.runs import active_runs, list_runs, update_metrics
 from train.all import train_all
 from train.evaluate.report import HeldoutSettings

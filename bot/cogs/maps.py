@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -18,34 +15,11 @@ from discord.ext import commands
 
 from bot.cogs import Subcommands, band_choices
 from bot.safety import NO_MENTIONS, escape
-from engine.answer import Engine
-from maps.render import neighbourhood_map
-from store.errors import UserError
+from maps.render import band_map
 
 # A map costs about a second of CPU: a few per user, then a pause.
 MAPS_PER_WINDOW = 3
 WINDOW_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class BandMap:
-    name: str  # the band as the catalog spells it
-    png: bytes
-
-
-def draw_band_map(engine: Engine, store_path: Path, band: str) -> BandMap:
-    """Resolve `band` with the engine's names and draw its neighbourhood with the engine's
-    scenes. Blocking; raises UserError for a name it cannot place or a band with no map."""
-    resolution = engine.resolver.resolve(band)
-    if resolution.artist is None:
-        raise UserError(resolution.describe())
-    png = neighbourhood_map(store_path, resolution.artist.artist_id, engine.scenes)
-    return BandMap(resolution.artist.name, png)
-
-
-def file_name(name: str) -> str:
-    """A safe attachment name: "Minor Threat" -> "minor-threat.png"."""
-    return (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "map") + ".png"
 
 
 class Maps(Subcommands):
@@ -56,11 +30,11 @@ class Maps(Subcommands):
         """A map of a band's neighbourhood: related bands, sized by importance, by scene."""
         await ctx.defer()
         drawn = await asyncio.to_thread(
-            draw_band_map, self.bot.engines.engine, self.bot.config.store_path, band
+            band_map, self.bot.engines.engine, self.bot.config.store_path, band
         )
         await ctx.send(
             f"**{escape(drawn.name)}** and the bands around it, coloured by scene",
-            file=discord.File(io.BytesIO(drawn.png), filename=file_name(drawn.name)),
+            file=discord.File(io.BytesIO(drawn.png), filename=drawn.file_name),
             allowed_mentions=NO_MENTIONS,
         )
 

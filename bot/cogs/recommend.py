@@ -3,6 +3,10 @@
 Each command is thin: defer (a slash command must be acknowledged within 3 seconds),
 run the engine in an engine thread with the asker's feedback, send the embed, remember
 the result message so reactions on it become votes, and add 👍 👎 to invite them.
+
+Whatever reaches the `ask` fallback goes through engine.commands.route, the router
+`sage chat` uses too: "/sage ask query: similar Converge" runs `similar`, as the console
+does, and a prefix command word in any case ("!sage Similar X") is the command.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import GROUP, band_choices, name_choices
-from bot.embeds import answer_embed, help_embed
+from bot.embeds import answer_embed, help_embed, notice_embed
 from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_likes
 from bot.safety import NO_MENTIONS, clip_query, escape
 from bot.state import BotState
 from engine.answer import Answer, Engine
+from engine.commands import ASK, QUIT, SIMILAR, Request, Where, route
 from engine.complete import complete_query
 from engine.query import Polarity
 
@@ -61,12 +66,39 @@ class Recommend(commands.Cog):
     def __init__(self, bot: SageBot):
         self.bot = bot
 
-    @commands.hybrid_group(name=GROUP, fallback="ask")
+    @commands.hybrid_group(name=GROUP, fallback="ask", case_insensitive=True)
     @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
-    @app_commands.describe(query="e.g. like Minor Threat, Have Heart hate DMX")
+    @app_commands.describe(query="e.g. I'm into Minor Threat and Have Heart but I hate DMX")
     async def sage(self, ctx: commands.Context, *, query: str) -> None:
-        """Bands for your taste: like some bands, hate others."""
-        await self.answer(ctx, query, title=lambda answer: "Bands for you")
+        """Bands for your taste: like some bands and genres, hate others."""
+        request = route(query)
+        if request.command is ASK:
+            await self.answer(ctx, request.query, title=lambda answer: "Bands for you")
+        else:
+            await self.run_request(ctx, request)
+
+    async def run_request(self, ctx: commands.Context, request: Request) -> None:
+        """A command the router found in a query's text: run it as if typed as one."""
+        command = request.command
+        if command is QUIT or command.where is Where.CHAT:
+            await ctx.send(embed=notice_embed(
+                "Nothing to end", f"`{command.name}` ends `sage chat`; here, just stop asking."),
+                ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        target = self.bot.get_command(f"{GROUP} {command.name}")
+        if target is None or command.takes not in (None, "band"):
+            await ctx.send(embed=notice_embed(
+                "Use the command", f"Say `{self.bot.config.prefix}{GROUP} {command.usage}` "
+                f"or use `/{GROUP} {command.name}`."), ephemeral=True,
+                allowed_mentions=NO_MENTIONS)
+            return
+        await target.can_run(ctx)  # its permission checks hold whichever way it came
+        if command.takes is None:
+            await ctx.invoke(target)
+        elif not request.argument:
+            raise commands.MissingRequiredArgument(target.clean_params["band"])
+        else:
+            await ctx.invoke(target, band=request.argument)
 
     @sage.autocomplete("query")
     async def _complete_query(
@@ -79,8 +111,7 @@ class Recommend(commands.Cog):
     @app_commands.describe(band="a band you like")
     async def similar(self, ctx: commands.Context, *, band: str) -> None:
         """Bands like one band."""
-        # Quoted, the whole text is one name ("Love", "Earth, Wind & Fire").
-        await self.answer(ctx, '"' + band.replace('"', "") + '"', title=_similar_title)
+        await self.answer(ctx, Request(SIMILAR, band).query, title=_similar_title)
 
     @similar.autocomplete("band")
     async def _complete_band(
