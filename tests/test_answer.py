@@ -15,6 +15,7 @@ from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
 from engine.scenes import NO_SCENE, Scenes, load_scenes
 from engine.space import LoadedSpace
+from engine.tags import TagIndex
 from store import Store
 from store.catalog import load_artists
 from store.runs import RunRecord, record_run
@@ -35,10 +36,11 @@ def clustered_vectors(catalog, dim: int = 64, seed: int = 0) -> np.ndarray:
 def engine(bundled_store_path) -> Engine:
     with Store.open(bundled_store_path, read_only=True) as store:
         catalog = load_artists(store)
+        tags = TagIndex.from_store(store, catalog)
     space = LoadedSpace.from_arrays(
         "graph", catalog.artist_ids, clustered_vectors(catalog), catalog
     )
-    return Engine(NameResolver.from_catalog(catalog), space)
+    return Engine(NameResolver.from_catalog(catalog), space, tags=tags)
 
 
 def test_answer_echoes_and_recommends(engine):
@@ -137,7 +139,9 @@ def test_scenes_come_from_the_active_graph_run(bundled_store_copy):
 @given(st.text(max_size=300) | st.lists(
     st.sampled_from(["like", "hate", "love", "+", "-", "but not", "without", ",", '"', "*2",
                      "Minor Threat", "Love", "Hatebreed", "Earth, Wind & Fire", "@everyone",
-                     "<@1>", "**", "DMX", "Inside Out", "the", "&"]),
+                     "<@1>", "**", "DMX", "Inside Out", "the", "&", "I'm into", "I hate",
+                     "can't stand", "bands like", "the band", "please", "sucks", "no", "yes",
+                     ".", "?", "shoegaze", "rap", "hip hop", "the genre", "I", "A", "them"]),
     max_size=12,
 ).map(" ".join))
 def test_no_query_raises(engine, text):

@@ -248,3 +248,34 @@ def test_sql_looking_text_is_just_names():
     parsed = parse_query("like Minor Threat'; DROP TABLE artists; --")
     assert read(parsed)[0] == ("Minor Threat'", LIKE)
     assert ("DROP TABLE", LIKE) in read(parsed)  # "artists" is a filler word
+
+
+@pytest.mark.parametrize("hidden", [
+    "ht\u200btps://evil.example/x", "<\u200b#123456789>", "<\u200b@&456789>", "@\u200beveryone",
+])
+def test_invisible_characters_cannot_hide_links_or_mentions(hidden):
+    parsed = parse_query(f"like Minor Threat, {hidden}", known)
+    assert read(parsed) == [("Minor Threat", LIKE)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I like Minor Threat and Have Heart but I hate DMX",
+     [("Minor Threat", LIKE), ("Have Heart", LIKE), ("DMX", HATE)]),
+    ("not a fan of DMX, but I love Minor Threat", [("DMX", HATE), ("Minor Threat", LIKE)]),
+    ("I hate bands like DMX", [("DMX", HATE)]),
+    ("Minor Threat rocks, DMX sucks", [("Minor Threat", LIKE), ("DMX", HATE)]),
+    ("minor threat have heart", [("minor threat", LIKE), ("have heart", LIKE)]),
+    ("the band Love please", [("Love", LIKE)]),
+    ("I love Love", [("Love", LIKE)]),
+    ("Love", [("Love", LIKE)]),
+    ("'Love' and 'Hate'", [("Love", LIKE), ("Hate", LIKE)]),
+])
+def test_sentences_against_a_catalog(text, expected):
+    parsed = parse_query(text, known)
+    assert read(parsed) == expected
+    assert not parsed.has(ProblemKind.DANGLING_KEYWORD)
+
+
+def test_names_side_by_side_are_reported():
+    parsed = parse_query("minor threat have heart", known)
+    assert {t.split_from for t in parsed.terms} == {"minor threat have heart"}
