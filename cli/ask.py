@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from cli.options import number_in
 from engine.answer import DEFAULT_SPACE, Engine
 from engine.pipeline import MAX_K
 from engine.render import answer_to_dict, render_text
@@ -34,9 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def add_answer_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--top", type=_top, default=10,
+    parser.add_argument("--top", type=number_in(int, 1, MAX_K), default=10,
                         help=f"how many bands to recommend, 1 to {MAX_K} (default: 10)")
-    parser.add_argument("--novelty", type=_novelty, default=0.0,
+    parser.add_argument("--novelty", type=number_in(float, -1, 1), default=0.0,
                         help="-1 favours well-known bands, +1 the long tail, 0 neither "
                         "(default: 0)")
     parser.add_argument("--space", default=DEFAULT_SPACE,
@@ -44,27 +45,6 @@ def add_answer_options(parser: argparse.ArgumentParser) -> None:
                         f"{DEFAULT_SPACE})")
     # The answer comes first: log lines only with -v.
     parser.set_defaults(quiet_logs=True)
-
-
-def _top(text: str) -> int:
-    """--top, checked before anything loads."""
-    try:
-        top = int(text)
-    except ValueError:
-        top = 0
-    if not 1 <= top <= MAX_K:
-        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_K}, not {text!r}")
-    return top
-
-
-def _novelty(text: str) -> float:
-    try:
-        novelty = float(text)
-    except ValueError:
-        novelty = float("nan")
-    if not -1 <= novelty <= 1:
-        raise argparse.ArgumentTypeError(f"must be -1 to 1, not {text!r}")
-    return novelty
 
 
 def load_engine(args: argparse.Namespace) -> Engine:

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from cli.options import number_in
 from engine.answer import DEFAULT_SPACE
 
 
@@ -34,22 +35,13 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="read messages for `!sage …`; needs the privileged Message Content "
                      "intent turned on in the Discord developer portal. Without it, slash "
                      "commands work, and so do prefix commands that mention the bot")
-    bot.add_argument("--reload-every", type=_positive_seconds, default=60.0, metavar="SECONDS",
+    bot.add_argument("--reload-every", type=number_in(float, 0, above=True), default=60.0,
+                     metavar="SECONDS",
                      help="how often to look for a newly activated model (default: 60)")
     bot.add_argument("--sync", action="store_true",
                      help="register the slash commands with Discord at start (first run and "
                      "after upgrades)")
     bot.set_defaults(handler=_run)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
-    return seconds
 
 
 def _run(args: argparse.Namespace) -> int:

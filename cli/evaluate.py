@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from cli.help import HelpFormatter
+from cli.options import HelpFormatter
 from store import Store
 from store.catalog import load_listens, load_taggings
 from store.runs import active_runs, update_metrics

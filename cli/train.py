@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from cli.help import HelpFormatter
+from cli.options import HelpFormatter
 from train.audio import params as audio_params
 from train.graph.params import GraphParams, RelatedGraphParams, WalkParams, Word2VecParams
 

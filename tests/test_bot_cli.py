@@ -26,4 +26,4 @@ def test_reload_interval_must_be_positive(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["bot", "--reload-every", "0"])
     assert exit_.value.code == 2
-    assert "expected a number of seconds above 0" in capsys.readouterr().err
+    assert "argument --reload-every: must be above 0, not '0'" in capsys.readouterr().err
