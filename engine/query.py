@@ -168,7 +168,7 @@ _SENTENCE_ENDS = ".!?…"
 _TOKEN = re.compile(
     rf"""
     (?P<space>[^\S\n]+)
-  | (?P<separator>[,;\n])
+  | (?P<separator>[,;\n()\[\]])
   | [{_QUOTES}](?P<quoted>[^{_QUOTES}]*)(?P<closed>[{_QUOTES}])?
   | (?<!\w)['‘](?P<single>[^'‘’\n]{{2,}})['’](?!\w)
   | \*\s*(?P<weight>\d+(?:\.\d+)?)
@@ -176,8 +176,8 @@ _TOKEN = re.compile(
   | (?P<symbol>[&/])
   | (?<=\S)(?P<stop>[{_SENTENCE_ENDS}]+)(?=\s|$)
   | (?P<bare>[{_SENTENCE_ENDS}]+)(?=\s|$)
-  | (?P<word>(?:[^\s,;{_QUOTES}*&/]|\*(?!\s*\d))+?)
-    (?=[{_SENTENCE_ENDS}]*(?:[\s,;{_QUOTES}&/]|\*\s*\d|$))
+  | (?P<word>(?:[^\s,;(){{}}\[\]{_QUOTES}*&/]|\*(?!\s*\d))+?)
+    (?=[{_SENTENCE_ENDS}]*(?:[\s,;()\[\]{_QUOTES}&/]|\*\s*\d|$))
     """,
     re.VERBOSE,
 )
