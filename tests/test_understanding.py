@@ -1,10 +1,14 @@
 """Understanding what people type, measured: the golden phrasings and genres as terms.
 
 The golden phrasings (tests/golden/phrasings.tsv, 522 rows) were written the way fans
-type before the reader could read them; the held-out ones (phrasings_heldout.tsv) were
-written later by someone else who never saw the first set nor the reader, so the reader
-was never tuned on them. A row is understood exactly when the liked and hated bands and
-genres are exactly the expected ones and nothing is left unread ("no band called ...").
+type before the reader could read them. The held-out ones (phrasings_heldout.tsv, 150)
+were written later by someone who saw neither the first set nor the reader; the reader
+first read 76% of them exactly, and was then improved on the kinds of misses they showed,
+so they are no longer untouched. The fresh ones (phrasings_fresh.tsv, 120 long, casual
+messages) were written last, the same way, and the reader was not changed for them: their
+figure is the honest one for what people type. A row is understood exactly when the
+liked and hated bands and genres are exactly the expected ones and nothing is left unread
+("no band called ...").
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from train.cf.params import CfParams
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_MIN_EXACT = 0.97
 HELDOUT_MIN_EXACT = 0.90
+FRESH_MIN_EXACT = 0.6  # measured 0.667 when written: a guard against reading worse
 # Words of the phrases and everyday words: none may be read as a band unless it is one.
 PHRASE_WORDS = {word for words in PHRASES for word in words} | COMMON_WORDS
 
@@ -139,6 +144,14 @@ def test_held_out_phrasings_are_understood(resolver, tags):
     print(f"  everyday words read as bands: {filler_bands}")
     assert len(filler_bands) <= 1  # "not the word" reads "the" as The The after "not"
     assert rate >= HELDOUT_MIN_EXACT
+
+
+def test_fresh_phrasings_are_measured(resolver, tags):
+    rows = read_rows("phrasings_fresh.tsv")
+    rate, missed, filler_bands = measure(rows, resolver, tags)
+    report("fresh phrasings (never tuned on)", rows, rate, missed)
+    print(f"  everyday words read as bands: {len(filler_bands)}")
+    assert rate >= FRESH_MIN_EXACT
 
 
 def test_guesses_are_said(resolver, tags):
