@@ -29,8 +29,19 @@ QUERY_CHARS = MAX_QUERY_CHARS + 100
 _ELLIPSIS = "…"
 
 
+# A zero-width space that keeps Discord from reading what follows as syntax.
+_BREAK = "\u200b"
+
+
 def escape(text: str) -> str:
-    """`text` shown as typed: no markdown, no mentions."""
+    """`text` shown as typed: no markdown, no mentions, no links, emoji or timestamps.
+
+    discord.py's escape_markdown leaves anything that looks like a link alone, `<a:/x>`
+    included, so markdown inside it would still render (`<a:/*pwned*>`); and
+    escape_mentions knows only user and role pings. An invisible break after every "<"
+    and inside every ":/" first turns all of Discord's angle-bracket syntax and every
+    link (":/") into plain text, so escape_markdown then escapes all the markdown."""
+    text = text.replace("<", "<" + _BREAK).replace(":/", ":" + _BREAK + "/")
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 

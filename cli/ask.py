@@ -47,6 +47,20 @@ def add_answer_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(quiet_logs=True)
 
 
+def typed_text(argument: str) -> str:
+    """A command-line argument as text: bytes that are not UTF-8 (which Python keeps as
+    lone surrogates) become U+FFFD, so nothing echoed from it can be invalid UTF-8."""
+    return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def write_json(data: dict, indent: int | None = None) -> None:
+    """One JSON document and a new line, always UTF-8, whatever the terminal's encoding."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write((json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
+                            .encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
 def load_engine(args: argparse.Namespace) -> Engine:
     if not args.store.exists():
         from train.bootstrap import build_default_store  # gensim loads only when needed
@@ -74,9 +88,9 @@ def _ask(args: argparse.Namespace) -> int:
         for line in lines:
             if line.strip():
                 answer = engine.ask(line, k=args.top, novelty=args.novelty)
-                print(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+                write_json(answer_to_dict(answer))
         return 0
-    answer = engine.ask(args.query, k=args.top, novelty=args.novelty)
+    answer = engine.ask(typed_text(args.query), k=args.top, novelty=args.novelty)
     if args.map is not None:
         from cli.map import write_png
         from maps.render import space_map  # matplotlib loads only when drawing
@@ -85,7 +99,7 @@ def _ask(args: argparse.Namespace) -> int:
         write_png(space_map(engine, args.store, highlight_of(answer)), args.map)
         print(f"wrote {args.map}", file=sys.stderr)
     if args.json:
-        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+        write_json(answer_to_dict(answer), indent=2)
     else:
         print(render_text(answer))
     return 0

@@ -1,0 +1,52 @@
+"""Nothing a user typed, nor any catalog name, comes back as live Discord markup, and
+the command line always writes valid UTF-8."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.safety import escape
+from tests.test_answer import store_with_runs  # noqa: F401  (a fixture)
+
+
+@pytest.mark.parametrize("text", [
+    "<a:/*pwned*>",  # discord.py's escape_markdown takes it for a link and leaves it
+    "<https://evil.example/*x*>",
+    "https://evil.example/__x__",
+    "<#123456789>",
+    "<@&456789>",
+    "<t:1700000000:R>",
+    "<:emoji:123>",
+    "@everyone **hi** ~~x~~ ||spoiler||",
+])
+def test_escaped_text_has_no_live_syntax(text):
+    shown = escape(text)
+    # No angle-bracket syntax, no link, no unescaped markdown survive.
+    assert "<#" not in shown and "<@" not in shown and "<t:" not in shown and "<:" not in shown
+    assert "<a:" not in shown and "://" not in shown and ":/" not in shown.replace(":\u200b/", "")
+    for mark in ("*", "_", "~", "|"):
+        assert all(shown[i - 1] == "\\" for i, ch in enumerate(shown) if ch == mark)
+    assert "@everyone" not in shown
+
+
+def test_hidden_links_and_mentions_are_not_echoed_in_notes(bot_engine):
+    answer = bot_engine.ask("like ht\u200btps://evil.example/x <\u200b#123> <\u200b@&456> Zzyzx Qwv")
+    notes = " ".join(answer.notes)
+    assert "evil.example" not in notes and "#123" not in notes and "&456" not in notes
+
+
+def test_sage_ask_json_is_valid_utf8_whatever_the_bytes_and_the_terminal(store_with_runs):
+    query = b"like \xff\xfe Minor Threat"  # not UTF-8
+    env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "--store", str(store_with_runs), "ask", query, "--json",
+         "--top", "2"],
+        capture_output=True, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    answer = json.loads(done.stdout.decode("utf-8"))  # strict: raises on invalid UTF-8
+    assert answer["query"] == "like \ufffd\ufffd Minor Threat"
+    assert answer["understood"]["likes"] == ["Minor Threat"]
