@@ -8,8 +8,13 @@ import sys
 
 import pytest
 
+from datetime import UTC, datetime
+
 from bot.safety import escape
-from tests.test_answer import store_with_runs  # noqa: F401  (a fixture)
+from store import Store
+from store.catalog import load_artists
+from store.runs import RunRecord, record_run
+from tests.bot_fixtures import clustered_vectors
 
 
 @pytest.mark.parametrize("text", [
@@ -33,16 +38,28 @@ def test_escaped_text_has_no_live_syntax(text):
 
 
 def test_hidden_links_and_mentions_are_not_echoed_in_notes(bot_engine):
-    answer = bot_engine.ask("like ht\u200btps://evil.example/x <\u200b#123> <\u200b@&456> Zzyzx Qwv")
+    answer = bot_engine.ask("like ht\u200btps://evil.example/x <\u200b#123> <\u200b@&456> Zzyzx")
     notes = " ".join(answer.notes)
     assert "evil.example" not in notes and "#123" not in notes and "&456" not in notes
 
 
-def test_sage_ask_json_is_valid_utf8_whatever_the_bytes_and_the_terminal(store_with_runs):
+@pytest.fixture
+def store_with_default_space(bundled_store_copy):
+    with Store.open(bundled_store_copy) as store:
+        catalog = load_artists(store)
+        now = datetime.now(UTC)
+        run = RunRecord("hybrid", "artist", {}, "test", now, now)
+        record_run(store, run, catalog.artist_ids, clustered_vectors(catalog), activate=True)
+    return bundled_store_copy
+
+
+def test_sage_ask_json_is_valid_utf8_whatever_the_bytes_and_the_terminal(
+    store_with_default_space,
+):
     query = b"like \xff\xfe Minor Threat"  # not UTF-8
     env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "--store", str(store_with_runs), "ask", query, "--json",
+        [sys.executable, "-m", "cli", "--store", str(store_with_default_space), "ask", query, "--json",
          "--top", "2"],
         capture_output=True, env=env, check=False,
     )
