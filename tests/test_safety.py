@@ -5,10 +5,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
-
-from datetime import UTC, datetime
 
 from bot.safety import escape
 from store import Store
@@ -59,8 +58,8 @@ def test_sage_ask_json_is_valid_utf8_whatever_the_bytes_and_the_terminal(
     query = b"like \xff\xfe Minor Threat"  # not UTF-8
     env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "--store", str(store_with_default_space), "ask", query, "--json",
-         "--top", "2"],
+        [sys.executable, "-m", "cli", "--store", str(store_with_default_space), "ask", query,
+         "--json", "--top", "2"],
         capture_output=True, env=env, check=False,
     )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
