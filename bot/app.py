@@ -12,6 +12,7 @@ nothing, and commands stay registered between runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.budget import CommandBudget
 from bot.cogs import GROUP
 from bot.cogs.admin import Admin
 from bot.cogs.feedback import Feedback
@@ -68,6 +70,10 @@ def intents_for(config: BotConfig) -> discord.Intents:
     return intents
 
 
+# Put on a command of a user over budget, once they were told in words this window.
+SLOW_DOWN_EMOJI = "⏳"
+
+
 class SageBot(commands.Bot):
     state: BotState
     weekly: WeeklyScheduler
@@ -83,6 +89,17 @@ class SageBot(commands.Bot):
         self.engines = engines or EngineHost(
             config.store_path, config.space, reload_every=config.reload_every
         )
+        self.budget = CommandBudget()
+        self.add_check(self._within_budget)
+
+    async def _within_budget(self, ctx: commands.Context) -> bool:
+        """Every command, prefix or slash, spends from the user's one budget (bot.budget)."""
+        event = ctx.interaction.id if ctx.interaction is not None else ctx.message.id
+        retry_after = self.budget.spend(ctx.author.id, event)
+        if retry_after is not None:
+            cooldown = commands.Cooldown(self.budget.per_window, self.budget.window)
+            raise commands.CommandOnCooldown(cooldown, retry_after, commands.BucketType.user)
+        return True
 
     async def setup_hook(self) -> None:
         self.state = await asyncio.to_thread(BotState.open, self.config.state_path)
@@ -109,6 +126,15 @@ class SageBot(commands.Bot):
             and ctx.command.qualified_name == GROUP
         ):  # a bare `!sage`
             await ctx.send(embed=help_embed(self.config.prefix), allowed_mentions=NO_MENTIONS)
+            return
+        if (
+            isinstance(error, commands.CommandOnCooldown)
+            and ctx.interaction is None
+            and error.type is commands.BucketType.user
+            and not self.budget.tell(ctx.author.id, error.retry_after)
+        ):  # told once this window: a reaction says it now, not another message
+            with contextlib.suppress(discord.HTTPException):
+                await ctx.message.add_reaction(SLOW_DOWN_EMOJI)
             return
         reply = error_reply(error, prefix=self.config.prefix, command=ctx.command)
         if reply is not None:

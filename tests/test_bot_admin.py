@@ -7,6 +7,7 @@ import pytest
 from discord.ext import commands
 from discord.ext.test import backend
 
+from bot.budget import CommandBudget
 from bot.weekly import Outcome
 from tests.bot_fixtures import numbered_names
 
@@ -32,6 +33,7 @@ async def test_setup_needs_manage_server(bot):
 
 
 async def test_setup_saves_and_schedules_defaults_and_explicit_times(bot):
+    bot.budget = CommandBudget(per_window=100)  # more commands than one user's budget
     admin = dpytest.get_config().members[0]
     channel = dpytest.get_config().channels[0]
     await make_admin(admin)

@@ -6,7 +6,9 @@ import pytest
 from discord.ext import commands
 
 from bot.app import BotConfig, create_bot
-from bot.cogs.recommend import QUERIES_PER_WINDOW, Recommend
+from bot.app import SLOW_DOWN_EMOJI
+from bot.budget import QUERIES_PER_WINDOW
+from bot.cogs.recommend import Recommend
 from bot.feedback import DISLIKE_EMOJI, FOOTER, LIKE_EMOJI
 from tests.bot_fixtures import HARDCORE, numbered_names
 
@@ -108,6 +110,34 @@ async def test_per_user_cooldown(bot):
     # Another user is not slowed down.
     await dpytest.message("!sage like Minor Threat", member=1)
     assert dpytest.get_embed().title == "Bands for you"
+
+
+async def test_one_budget_across_commands_and_one_warning_per_window(bot, monkeypatch):
+    asked = []
+    original = bot.engines.run
+
+    async def counting(function, *args):
+        asked.append(args)
+        return await original(function, *args)
+
+    monkeypatch.setattr(bot.engines, "run", counting)
+    lines = ["like Minor Threat", "similar Have Heart", "help"] * 10
+    sent = []
+    for line in lines:
+        try:
+            await dpytest.message(f"!sage {line}")
+        except commands.CommandOnCooldown:
+            pass
+        while not dpytest.sent_queue.empty():
+            sent.append(await dpytest.sent_queue.get())
+    # 30 commands of three kinds: 5 ran, and the one warning was the only other message.
+    assert len(asked) <= QUERIES_PER_WINDOW
+    warnings = [m for m in sent if m.content.startswith("Easy there")]
+    assert len(warnings) == 1 and len(sent) == QUERIES_PER_WINDOW + 1
+    # After the warning, a reaction on each command says it.
+    channel = dpytest.get_config().channels[0]
+    last = [m async for m in channel.history(limit=1)][0]
+    assert [str(r.emoji) for r in last.reactions] == [SLOW_DOWN_EMOJI]
 
 
 async def test_unknown_subcommands_and_missing_arguments_get_usage(bot):

@@ -40,7 +40,6 @@ class Privacy(Subcommands):
         self._pending: dict[int, _Pending] = {}  # by prompt message id
 
     @commands.hybrid_command(name="profile")
-    @commands.cooldown(2, 10.0, commands.BucketType.user)
     async def profile(self, ctx: commands.Context) -> None:
         """What Sage stores about you."""
         await ctx.defer(ephemeral=True)
@@ -57,7 +56,6 @@ class Privacy(Subcommands):
                        allowed_mentions=NO_MENTIONS)
 
     @forget.command(name="me")
-    @commands.cooldown(2, 10.0, commands.BucketType.user)
     async def forget_me(self, ctx: commands.Context) -> None:
         """Delete everything Sage stores about you (asks to confirm first)."""
         await ctx.defer()

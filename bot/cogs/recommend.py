@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Per user: a handful of queries, then a pause. Enough to refine a query by hand.
-QUERIES_PER_WINDOW = 5
-WINDOW_SECONDS = 30.0
-
 
 def ask_for(engine: Engine, state: BotState, user_id: int, text: str) -> Answer:
     """The engine's answer, minus the bands the user disliked, steered by those they
@@ -67,7 +63,6 @@ class Recommend(commands.Cog):
         self.bot = bot
 
     @commands.hybrid_group(name=GROUP, fallback="ask", case_insensitive=True)
-    @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
     @app_commands.describe(query="e.g. I'm into Minor Threat and Have Heart but I hate DMX")
     async def sage(self, ctx: commands.Context, *, query: str) -> None:
         """Bands for your taste: like some bands and genres, hate others."""
@@ -107,7 +102,6 @@ class Recommend(commands.Cog):
         return name_choices(complete_query(self.bot.engines.completer, current))
 
     @sage.command(name="similar")
-    @commands.cooldown(QUERIES_PER_WINDOW, WINDOW_SECONDS, commands.BucketType.user)
     @app_commands.describe(band="a band you like")
     async def similar(self, ctx: commands.Context, *, band: str) -> None:
         """Bands like one band."""
