@@ -16,6 +16,7 @@ import contextlib
 import logging
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -70,6 +71,9 @@ def intents_for(config: BotConfig) -> discord.Intents:
     return intents
 
 
+# How far back in a channel an interrupted weekly post is looked for: the messages since
+# its claim, at most this many.
+WEEKLY_HISTORY_LOOKED_AT = 200
 # Put on a command of a user over budget, once they were told in words this window.
 SLOW_DOWN_EMOJI = "⏳"
 
@@ -107,7 +111,7 @@ class SageBot(commands.Bot):
         for cog in COGS:
             await self.add_cog(cog(self))
         self.weekly = WeeklyScheduler(self.state, lambda: self.engines.engine,
-                                      self.send_weekly_post)
+                                      self.send_weekly_post, self.find_weekly_post)
         await self.weekly.start()
         if self.config.sync_commands:
             synced = await self.tree.sync()
@@ -140,17 +144,36 @@ class SageBot(commands.Bot):
         if reply is not None:
             await ctx.send(reply, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def send_weekly_post(self, channel_id: int, post: WeeklyPost) -> int:
-        """The scheduler's `send`: post to the channel, return the message's id."""
+    async def send_weekly_post(
+        self, channel_id: int, post: WeeklyPost, marker: str, nonce: str
+    ) -> int:
+        """The scheduler's `send`: post to the channel, marked, return the message's id."""
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-        message = await channel.send(embed=weekly_embed(post), allowed_mentions=NO_MENTIONS)
+        message = await channel.send(embed=weekly_embed(post, marker=marker), nonce=nonce,
+                                     allowed_mentions=NO_MENTIONS)
         return message.id
 
+    async def find_weekly_post(self, channel_id: int, marker: str, after: float) -> int | None:
+        """The scheduler's `find_post`: Sage's own message in the channel whose embed
+        footer ends with `marker`, sent since `after` (unix seconds, a minute's slack for
+        clocks), newest first; None when there is none."""
+        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+        since = datetime.fromtimestamp(after - 60, UTC)
+        async for message in channel.history(limit=WEEKLY_HISTORY_LOOKED_AT, after=since,
+                                             oldest_first=False):
+            if message.author.id == self.user.id and any(
+                embed.footer.text and embed.footer.text.endswith(marker)
+                for embed in message.embeds
+            ):
+                return message.id
+        return None
+
     async def close(self) -> None:
-        await self.engines.stop()
         # After a failed login setup_hook never ran: there is no scheduler or state yet.
+        # The weekly posts stop first and finish what they are doing, then the state closes.
         if hasattr(self, "weekly"):
-            self.weekly.shutdown()
+            await self.weekly.stop()
+        await self.engines.stop()
         if hasattr(self, "state"):
             self.state.close()
         await super().close()

@@ -160,7 +160,10 @@ def forget_prompt_embed(data: UserData, confirm_emoji: str, seconds: int) -> dis
     )
 
 
-def weekly_embed(post: WeeklyPost, *, preview: bool = False) -> discord.Embed:
+def weekly_embed(post: WeeklyPost, *, marker: str | None = None,
+                 preview: bool = False) -> discord.Embed:
+    """The post; `marker` (bot.weekly.week_marker) ends its footer, so that the bot can
+    find it in the channel after a crash."""
     lines = [
         f"**{n}. {escape(item.name)}**"
         + (f" · ♪ {escape(item.track)}" if item.track else "")
@@ -170,7 +173,7 @@ def weekly_embed(post: WeeklyPost, *, preview: bool = False) -> discord.Embed:
     title = "This week's discoveries" + (" (preview)" if preview else "")
     embed = _embed(title, "\n".join(lines), ANSWER_COLOUR)
     embed.set_footer(text="Picked from what this server likes. Rate my answers with 👍/👎 "
-                          "to steer next week's.")
+                          "to steer next week's." + (f" · {marker}" if marker else ""))
     return embed
 
 

@@ -145,6 +145,20 @@ class UserData:
         return bool(self.queries or self.reactions or self.votes)
 
 
+@dataclass(frozen=True)
+class WeekRecord:
+    """A server's weekly post of one week: claimed (being sent, or sent but not yet known
+    to be) or posted."""
+
+    guild_id: int
+    week: str
+    status: str  # "claimed" or "posted"
+    channel_id: int | None  # None only for claims of an older Sage
+    post: str | None  # the post as composed (JSON, bot.weekly), None likewise
+    claimed_at: float  # unix seconds
+    message_id: int | None  # once posted
+
+
 class BotState:
     """One open state file. `with BotState.open(path) as state: ...`; threads may share it."""
 
@@ -378,15 +392,27 @@ class BotState:
             ).fetchall()
         return {row[0] for row in rows}
 
-    def claim_week(self, guild_id: int, week: str) -> bool:
-        """Claim the server's post for `week` before sending it; False when it is claimed
-        or posted already. A claim left by a crash mid-send is never retried: the post
-        may have gone out, and a missed week is better than a doubled one."""
+    def week_record(self, guild_id: int, week: str) -> WeekRecord | None:
+        """The server's post of `week`, claimed or posted; None when neither."""
+        with self._transaction(write=False) as con:
+            row = con.execute(
+                """SELECT status, channel_id, post, claimed_at, message_id FROM weekly_posts
+                   WHERE guild_id = ? AND week = ?""",
+                (guild_id, week),
+            ).fetchone()
+        return None if row is None else WeekRecord(guild_id, week, *row)
+
+    def claim_week(self, guild_id: int, week: str, channel_id: int, post: str) -> bool:
+        """Claim the server's post for `week`, as composed (`post`, JSON) and where it goes,
+        before sending it; False when it is claimed or posted already. A claim stays until
+        the post is known to be sent (complete_week) or known not to be (release_week):
+        after a crash, bot.weekly looks in the channel for it."""
         with self._transaction() as con:
             cursor = con.execute(
-                """INSERT OR IGNORE INTO weekly_posts (guild_id, week, status, claimed_at)
-                   VALUES (?, ?, 'claimed', ?)""",
-                (guild_id, week, time.time()),
+                """INSERT OR IGNORE INTO weekly_posts
+                   (guild_id, week, status, claimed_at, channel_id, post)
+                   VALUES (?, ?, 'claimed', ?, ?, ?)""",
+                (guild_id, week, time.time(), channel_id, post),
             )
             return cursor.rowcount == 1
 
@@ -403,12 +429,12 @@ class BotState:
             if cursor.rowcount != 1:
                 raise ValueError(f"week {week} of server {guild_id} was not claimed")
             con.executemany(
-                "INSERT INTO weekly_post_items VALUES (?, ?, ?)",
-                [(guild_id, week, artist_id) for artist_id in artist_ids],
+                "INSERT INTO weekly_post_items (guild_id, artist_id, week) VALUES (?, ?, ?)",
+                [(guild_id, artist_id, week) for artist_id in artist_ids],
             )
 
     def release_week(self, guild_id: int, week: str) -> None:
-        """Give up a claim whose post could not be sent, so a later try may send it."""
+        """Give up a claim whose post was certainly not sent, so a later try may send it."""
         with self._transaction() as con:
             con.execute(
                 "DELETE FROM weekly_posts WHERE guild_id = ? AND week = ? AND status = 'claimed'",

@@ -5,8 +5,9 @@ the rest, each in its own transaction. Never edit a migration that has shipped: 
 a new one.
 
 What is stored is deliberately little: Discord ids, the artist ids a query resolved to
-and Sage answered with, the rating reactions, and times. Never the text of a query and
-never a name.
+and Sage answered with, the rating reactions, times, and each weekly post as composed
+(its bands, tracks and reasons) so that a post whose sending was interrupted goes out
+as it was. Never the text of a query and never a person's name.
 """
 
 # Direct messages have no server; 0 is never a Discord id, and a NULL would not be unique.
@@ -85,6 +86,41 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 PRIMARY KEY (guild_id, artist_id),   -- a band is posted to a server once
                 FOREIGN KEY (guild_id, week) REFERENCES weekly_posts
             ) WITHOUT ROWID""",
+        ],
+    ),
+    (
+        2,
+        "weekly posts keep the post and its channel until sent, for reconciling after a crash; "
+        "weekly_post_items with its key columns first (SQLite 3.40's integrity_check misread it)",
+        [
+            """CREATE TABLE weekly_posts_2 (
+                guild_id   INTEGER NOT NULL,
+                week       TEXT NOT NULL,         -- ISO week in the server's time zone: 2026-W07
+                status     TEXT NOT NULL CHECK (status IN ('claimed', 'posted')),
+                claimed_at REAL NOT NULL,         -- unix seconds
+                channel_id INTEGER,               -- where it is sent (NULL in rows of version 1)
+                post       TEXT,                  -- the post as composed, JSON (bot.weekly)
+                message_id INTEGER,
+                posted_at  REAL,
+                PRIMARY KEY (guild_id, week)
+            )""",
+            """INSERT INTO weekly_posts_2
+                   (guild_id, week, status, claimed_at, message_id, posted_at)
+               SELECT guild_id, week, status, claimed_at, message_id, posted_at
+               FROM weekly_posts""",
+            """CREATE TABLE weekly_post_items_2 (
+                guild_id  INTEGER NOT NULL,
+                artist_id INTEGER NOT NULL,
+                week      TEXT NOT NULL,
+                PRIMARY KEY (guild_id, artist_id),   -- a band is posted to a server once
+                FOREIGN KEY (guild_id, week) REFERENCES weekly_posts_2
+            ) WITHOUT ROWID""",
+            """INSERT INTO weekly_post_items_2 (guild_id, artist_id, week)
+               SELECT guild_id, artist_id, week FROM weekly_post_items""",
+            "DROP TABLE weekly_post_items",
+            "DROP TABLE weekly_posts",
+            "ALTER TABLE weekly_posts_2 RENAME TO weekly_posts",
+            "ALTER TABLE weekly_post_items_2 RENAME TO weekly_post_items",
         ],
     ),
 ]

@@ -1,12 +1,21 @@
 """The weekly discovery post: when a server's post is due, what it holds, and sending it
-once.
+exactly once.
 
-    due_week -> claim the week -> compose from the server's taste -> send -> record
+    due_week -> compose from the server's taste -> claim the week with the post -> send
+    -> record
 
 Weeks are ISO weeks in the server's own time zone ("2026-W07"), and only the current one
 is ever due: after downtime the current week's missed post goes out late, earlier
-weeks' never do. The claim is recorded before sending and released if sending fails, so
-a week is posted at most once, and a failed week can be tried again.
+weeks' never do.
+
+Sage owns no transaction with Discord, so a crash or a shutdown can come after Discord
+has a post and before the state file records it. So the post is claimed, with its bands
+and its channel, before it is sent, and it carries a marker of its week (in its footer,
+and as the message's nonce, which Discord deduplicates for a few minutes). A claim is
+released only when the send certainly failed (Discord refused the request); otherwise it
+stays, and the next try, at start or any sweep, first looks in the channel's recent
+history for the marked post: found, it is recorded with its bands; not found, the same
+post is sent. Restarting at any moment sends nothing twice and loses nothing.
 
 A server with no taste yet (no member has rated a result or named a band there) gets no
 post: its claim is released and the reason logged, so the post goes out on a later try
@@ -16,6 +25,9 @@ that week once someone has given Sage something to go on (bot.schedule retries h
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Collection, Mapping
@@ -25,6 +37,7 @@ from enum import Enum
 from functools import cache
 from zoneinfo import available_timezones
 
+import discord
 import numpy as np
 
 from bot.state import BotState, GuildTaste, ScheduleError, WeeklySettings, zone_named
@@ -57,13 +70,32 @@ class WeeklyPost:
     def artist_ids(self) -> tuple[int, ...]:
         return tuple(item.artist_id for item in self.items)
 
+    def to_json(self) -> str:
+        return json.dumps([dataclasses.asdict(item) for item in self.items], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> WeeklyPost:
+        return cls(tuple(WeeklyItem(**item) for item in json.loads(text)))
+
+
+def week_marker(week: str) -> str:
+    """What a weekly post carries to be found again: "weekly post 2026-W07"."""
+    return f"weekly post {week}"
+
+
+def post_nonce(guild_id: int, week: str) -> str:
+    """The post's message nonce: Discord sends no second message with the same one (for
+    a few minutes), so a send retried right after a crash is one message."""
+    return hashlib.sha256(f"{guild_id}:{week}".encode()).hexdigest()[:20]
+
 
 class Outcome(Enum):
     NOT_DUE = "not due"  # this week's moment has not come yet
-    DONE_ALREADY = "done already"  # posted, or claimed by a try that may have sent it
+    DONE_ALREADY = "done already"  # posted
     NOTHING_TO_POST = "nothing to post"  # no taste yet, or too few new bands
     POSTED = "posted"
-    SEND_FAILED = "send failed"  # released: a later try this week may send it
+    FOUND_POSTED = "found posted"  # an interrupted send had reached the channel: recorded
+    SEND_FAILED = "send failed"  # a later try this week sends it, or finds it sent
 
 
 @dataclass(frozen=True)
@@ -74,8 +106,12 @@ class WeeklyOutcome:
     message_id: int | None = None
 
 
-# Sends a post to a channel and returns the id of the message it sent.
-Send = Callable[[int, WeeklyPost], Awaitable[int]]
+# Sends a post to a channel, marked (week_marker) and with a nonce (post_nonce), and
+# returns the id of the message it sent.
+Send = Callable[[int, WeeklyPost, str, str], Awaitable[int]]
+# Looks in a channel's recent history for Sage's own message carrying a marker, sent after
+# a moment (unix seconds); returns its id, or None when there is none.
+FindPost = Callable[[int, str, float], Awaitable[int | None]]
 
 
 def week_key(moment: datetime, settings: WeeklySettings) -> str:
@@ -161,33 +197,75 @@ def _scene_leads(scenes: Scenes, communities: set[int]) -> dict[int, int]:
 
 
 async def run_weekly(
-    state: BotState, engine: Engine, settings: WeeklySettings, now: datetime, send: Send
+    state: BotState,
+    engine: Engine,
+    settings: WeeklySettings,
+    now: datetime,
+    send: Send,
+    find_post: FindPost,
 ) -> WeeklyOutcome:
-    """Send the server's post for the current week if it is due and not done already."""
+    """Send the server's post for the current week if it is due and not done already;
+    finish an interrupted one (see the module's docstring)."""
     guild = settings.guild_id
     week = due_week(settings, now)
     if week is None:
         return WeeklyOutcome(guild, None, Outcome.NOT_DUE)
-    if not await asyncio.to_thread(state.claim_week, guild, week):
+    record = await asyncio.to_thread(state.week_record, guild, week)
+    if record is not None and record.status == "posted":
         return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
-    try:
+    if record is None:
         post = await asyncio.to_thread(_compose_for, state, engine, guild)
         if post is None:
-            await asyncio.to_thread(state.release_week, guild, week)
             log.info("server %d, %s: no weekly post, as it has no taste yet or too few new "
                      "bands; a later try this week may post", guild, week)
             return WeeklyOutcome(guild, week, Outcome.NOTHING_TO_POST)
-        message_id = await send(settings.channel_id, post)
-    except BaseException as exc:
-        state.release_week(guild, week)  # not in a thread: it must happen even when cancelled
-        if not isinstance(exc, Exception):
-            raise
-        log.exception("server %d, %s: the weekly post failed; a later try this week may send it",
-                      guild, week)
+        channel = settings.channel_id
+        if not await asyncio.to_thread(state.claim_week, guild, week, channel, post.to_json()):
+            return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
+    elif record.post is None:  # claimed by a Sage that kept no post: it may have gone out
+        return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
+    else:
+        post, channel = WeeklyPost.from_json(record.post), record.channel_id
+        try:
+            found = await find_post(channel, week_marker(week), record.claimed_at)
+        except Exception:
+            log.exception("server %d, %s: cannot read the channel to see whether the "
+                          "interrupted post went out; trying again later", guild, week)
+            return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
+        if found is not None:
+            await asyncio.to_thread(state.complete_week, guild, week, found, post.artist_ids)
+            log.info("server %d, %s: the interrupted weekly post was sent: recorded", guild, week)
+            return WeeklyOutcome(guild, week, Outcome.FOUND_POSTED, found)
+    return await _send_claimed(state, guild, week, channel, post, send)
+
+
+async def _send_claimed(
+    state: BotState, guild: int, week: str, channel: int, post: WeeklyPost, send: Send
+) -> WeeklyOutcome:
+    try:
+        message_id = await send(channel, post, week_marker(week), post_nonce(guild, week))
+    except Exception as exc:
+        if not certainly_not_sent(exc):
+            log.warning("server %d, %s: sending the weekly post failed, and it may have "
+                        "reached Discord; the next try looks for it first: %s", guild, week, exc)
+            return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
+        await asyncio.to_thread(state.release_week, guild, week)
+        log.warning("server %d, %s: Discord refused the weekly post (%s); a later try this "
+                    "week may send it", guild, week, exc)
         return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
+    # Cancelled from here on (a shutdown), the claim stays and the next start finds the post.
     await asyncio.to_thread(state.complete_week, guild, week, message_id, post.artist_ids)
     log.info("server %d, %s: weekly post of %d bands sent", guild, week, len(post.items))
     return WeeklyOutcome(guild, week, Outcome.POSTED, message_id)
+
+
+def certainly_not_sent(error: Exception) -> bool:
+    """Whether Discord certainly made no message of a failed send: it answered with a
+    client error (no permission, no such channel, a bad request). A time-out, a dropped
+    connection or a server error may come after the message was made."""
+    if isinstance(error, discord.HTTPException):
+        return 400 <= error.status < 500
+    return isinstance(error, discord.ClientException)  # refused before any request
 
 
 def _compose_for(state: BotState, engine: Engine, guild_id: int) -> WeeklyPost | None:

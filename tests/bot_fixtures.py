@@ -78,8 +78,8 @@ async def start_bot(config: BotConfig, engines: EngineHost, members: int = 3) ->
 
 async def stop_bot(bot: SageBot) -> None:
     await dpytest.empty_queue()
+    await bot.weekly.stop()
     await bot.engines.stop()
-    bot.weekly.shutdown()
     bot.state.close()
 
 

@@ -5,8 +5,7 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
-from bot.app import BotConfig, create_bot
-from bot.app import SLOW_DOWN_EMOJI
+from bot.app import SLOW_DOWN_EMOJI, BotConfig, create_bot
 from bot.budget import QUERIES_PER_WINDOW
 from bot.cogs.recommend import Recommend
 from bot.feedback import DISLIKE_EMOJI, FOOTER, LIKE_EMOJI
