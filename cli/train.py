@@ -6,7 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from cli.options import HelpFormatter
+from cli.options import HelpFormatter, number_in
+from store import Store
+from store.prune import DEFAULT_KEEP, prune_runs
 from train.audio import params as audio_params
 from train.graph.params import GraphParams, RelatedGraphParams, WalkParams, Word2VecParams
 
@@ -352,16 +354,22 @@ def _register_all(spaces: argparse._SubParsersAction) -> None:
                        help="seed for a space that has no active run to take one from")
     every.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="threads for word2vec (graph, playlist) and audio decoding")
+    every.add_argument("--keep", type=number_in(int, 0), default=DEFAULT_KEEP,
+                       help="afterwards, delete the runs nothing serves but the newest KEEP "
+                       "of each space (see `sage prune`)")
     every.set_defaults(handler=_train_all)
 
 
 def _train_all(args: argparse.Namespace) -> int:
+    from cli.prune import describe as describe_prune
     from train.all import describe, train_all
 
     outcomes = train_all(args.store, tolerance=args.tolerance, force=args.force,
                          seed=args.seed, workers=args.workers)
     for outcome in outcomes:
         print(describe(outcome))
+    with Store.open(args.store) as store:
+        print(describe_prune(prune_runs(store, args.keep)))
     return 0
 
 
