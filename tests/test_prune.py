@@ -1,6 +1,8 @@
 """Pruning old runs: what is kept, what goes with a run, and that nothing in use breaks."""
 
-import threading
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -12,6 +14,7 @@ from store.runs import active_runs, list_runs, load_space, record_run
 from tests.test_store import a_run
 
 IDS = np.arange(1, 201)
+REPO = Path(__file__).resolve().parent.parent
 
 
 def vectors(seed: int, dim: int = 8) -> np.ndarray:
@@ -91,9 +94,9 @@ def test_answers_go_on_while_the_store_is_pruned(tmp_path, bot_engine):
     with Store.open(path) as store:
         rounds(store, 8)
     failures, answered = [], [0]
-    pruning = threading.Thread(target=lambda: _prune(path))
-    pruning.start()
-    while pruning.is_alive():
+    pruning = subprocess.Popen([sys.executable, "-m", "cli", "--store", str(path), "prune"],
+                               cwd=REPO, stdout=subprocess.PIPE)
+    while pruning.poll() is None:
         try:
             assert bot_engine.ask("like Minor Threat").recommendation.items
             answered[0] += 1
@@ -102,12 +105,8 @@ def test_answers_go_on_while_the_store_is_pruned(tmp_path, bot_engine):
             pass  # locked for the moment: the host reads again at its next poll
         except Exception as exc:  # noqa: BLE001 - any other failure is the test's finding
             failures.append(exc)
-    pruning.join()
+    assert pruning.wait() == 0 and b"deleted 21 runs" in pruning.stdout.read()
     assert failures == [] and answered[0] > 0
     with Store.open(path, read_only=True) as store:  # and the store opens again after
         assert len(list_runs(store)) == 3
 
-
-def _prune(path) -> None:
-    with Store.open(path) as store:
-        prune_runs(store, keep=1)
