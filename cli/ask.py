@@ -43,8 +43,9 @@ def add_answer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--space", default=DEFAULT_SPACE,
                         help=f"the embedding space to search (see `sage info`; default: "
                         f"{DEFAULT_SPACE})")
-    # The answer comes first: log lines only with -v.
-    parser.set_defaults(quiet_logs=True)
+    # The answer comes first: log lines only with -v. A first run on the default path
+    # builds the store from the bundled data (load_engine).
+    parser.set_defaults(quiet_logs=True, builds_default_store=True)
 
 
 def typed_text(argument: str) -> str:

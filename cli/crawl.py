@@ -21,6 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "answers as weighted edges between artists. Progress is kept in the store: an "
         "interrupted crawl resumes where it stopped, and a finished one fetches nothing again.",
     )
+    parser.set_defaults(creates_store=True)  # where new stores come from
     services = parser.add_subparsers(title="services", metavar="SERVICE", required=True)
 
     lastfm = services.add_parser(

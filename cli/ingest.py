@@ -24,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Load listening data into the store's catalog. Re-ingesting the same data "
         "changes nothing; a bad file changes nothing either (one transaction).",
     )
+    parser.set_defaults(creates_store=True)  # where new stores come from
     sources = parser.add_subparsers(title="sources", metavar="SOURCE", required=True)
 
     hetrec = sources.add_parser(

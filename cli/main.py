@@ -33,7 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(commands)
+    _store_option_everywhere(commands)
     return parser
+
+
+def _store_option_everywhere(commands: argparse._SubParsersAction) -> None:
+    """`--store` after the command too (`sage ask … --store X`), as every command takes it;
+    given in both places, the later one counts."""
+    for parser in dict.fromkeys(commands.choices.values()):
+        parser.add_argument("--store", type=Path, default=argparse.SUPPRESS,
+                            help="the DuckDB store file to use (as before the command)")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _store_option_everywhere(action)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,8 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # gensim narrates every vocabulary step at INFO; our own logs already say what matters.
     logging.getLogger("gensim").setLevel(max(level, logging.WARNING))
-    if args.store is None:
+    store_given = args.store is not None
+    if not store_given:
         args.store = default_store_path()
+    if not args.store.exists() and not getattr(args, "creates_store", False) and not (
+        getattr(args, "builds_default_store", False) and not store_given
+    ):  # a mistyped path must not quietly become an empty store
+        print(f"sage: error: no store at {args.store}: `sage ask \"like Minor Threat\"` builds "
+              "one from the bundled data at the default path, `sage ingest` one from your "
+              "data", file=sys.stderr)
+        return 2
     try:
         return args.handler(args)
     except UserError as exc:

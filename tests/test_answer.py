@@ -193,8 +193,24 @@ def test_first_run_builds_the_store_from_bundled_data(tmp_path, monkeypatch, cap
 
     build = train.bootstrap.build_default_store
     monkeypatch.setattr(train.bootstrap, "build_default_store", lambda path: build(path, tiny))
-    assert main(["--store", str(tmp_path / "new.duckdb"), "ask", "like Minor Threat"]) == 0
+    monkeypatch.setenv("SAGE_STORE", str(tmp_path / "new.duckdb"))  # the default path
+    assert main(["ask", "like Minor Threat"]) == 0
     assert "understood: like Minor Threat" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["info"], ["ask", "like Minor Threat"], ["eval"],
+                                     ["map", "Minor Threat"], ["prune"]])
+def test_a_mistyped_store_is_not_created(tmp_path, command, capsys):
+    typo = tmp_path / "tpyo.duckdb"
+    assert main(["--store", str(typo), *command]) == 2
+    assert capsys.readouterr().err.startswith(f"sage: error: no store at {typo}")
+    assert not typo.exists()
+
+
+def test_the_store_may_follow_the_command(store_with_runs, capsys):
+    assert main(["ask", "like Minor Threat", "--top", "2", "--store", str(store_with_runs)]) == 0
+    assert "understood: like Minor Threat" in capsys.readouterr().out
+    assert main(["info", "--store", str(store_with_runs), "--json"]) == 0
 
 
 @pytest.mark.parametrize(

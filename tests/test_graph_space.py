@@ -233,6 +233,7 @@ def test_training_on_edges_nobody_crawled_is_a_clear_error(tmp_path, capsys):
     (["--step-weight", "-2"], "the step weight must be 0 or more"),
 ])
 def test_graph_settings_out_of_range_are_one_line_errors(tmp_path, capsys, option, message):
+    Store.open(tmp_path / "s.duckdb").close()
     assert main(["--store", str(tmp_path / "s.duckdb"), "train", "graph", *option]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
