@@ -136,6 +136,24 @@ def bad_play_count(directory: Path) -> str:
     return "user_artists.dat.gz:3: weight must be a whole number ≥ 0, found 'lots'"
 
 
+def bad_header_only(directory: Path) -> str:
+    rewrite(directory / "user_artists.dat.gz", "userID\tartistID\tweight\n")
+    return "user_artists.dat.gz: no rows after the header"
+
+
+def bad_byte_far_down(directory: Path) -> str:
+    rows = "".join(f"2\t{51 + n % 50}\t{n}\n" for n in range(5000))
+    with gzip.open(directory / "user_artists.dat.gz", "wb") as handle:
+        handle.write(("userID\tartistID\tweight\n" + rows).encode())
+        handle.write(b"2\t51\t1\xff\n")  # line 5002, far past a decoder's first block
+    return "user_artists.dat.gz:5002: not valid utf-8 text"
+
+
+def bad_nul_in_a_name(directory: Path) -> str:
+    rewrite(directory / "artists.dat.gz", "id\tname\turl\tpictureURL\n1\tMAL\x00ICE\tx\ty\n")
+    return "artists.dat.gz:2: name must be text without control characters"
+
+
 def bad_truncated_gzip(directory: Path) -> str:
     path = directory / "user_taggedartists.dat.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -144,7 +162,8 @@ def bad_truncated_gzip(directory: Path) -> str:
 
 @pytest.mark.parametrize(
     "break_it",
-    [bad_missing_file, bad_wrong_columns, bad_empty_file, bad_play_count, bad_truncated_gzip],
+    [bad_missing_file, bad_wrong_columns, bad_empty_file, bad_play_count, bad_header_only,
+     bad_byte_far_down, bad_nul_in_a_name, bad_truncated_gzip],
 )
 def test_bad_input_is_one_line_and_changes_nothing(break_it, bundled_store_copy, tmp_path, capsys):
     directory = copy_hetrec(tmp_path)
@@ -175,6 +194,7 @@ def test_truncated_gzip_names_the_line_it_reached(tmp_path):
         ("user,artist\nann,Minor Threat\n", ":1: expected columns user, artist, plays"),
         ("user,artist,plays\n", "no rows after the header"),
         ("user,artist,plays\nann,Minor Threat\n", ":2: expected 3 fields, found 2"),
+        ("user,artist,plays\nann,Minor\x00Threat,3\n", ":2: artist must be non-empty text"),
     ],
 )
 def test_bad_listens_csv(content, message, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from store.errors import UserError
 from train.ingest.batch import CatalogBatch
-from train.ingest.tables import count_column, int_column, read_rows, text_column
+from train.ingest.tables import IngestError, count_column, int_column, read_rows, text_column
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ def read_hetrec(directory: Path) -> CatalogBatch:
         delimiter="\t",
     )
     batch.listens = [(str(user), str(artist), plays) for user, artist, plays in listen_rows]
+    if not batch.listens:  # as `sage ingest listens` says of an empty file
+        raise IngestError(_find_file(directory, "user_artists.dat"), None,
+                          "no rows after the header")
     unknown = {artist for _, artist, _ in batch.listens} - known_artists
     if unknown:
         raise UserError(f"user_artists.dat names {len(unknown)} artist ids missing from artists.dat")

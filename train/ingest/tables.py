@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import gzip
+import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from store.errors import UserError
 
@@ -40,18 +42,25 @@ def count_column(name: str) -> Column:
     return Column(name, _non_negative_int, "a whole number ≥ 0")
 
 
+def _text(value: str) -> str:
+    # A control character (a NUL byte, an escape) in a name is a broken file, not a name.
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError(value)
+    return value
+
+
 def text_column(name: str) -> Column:
-    return Column(name, str, "text")
+    return Column(name, _text, "text without control characters")
 
 
 def _non_empty(value: str) -> str:
     if not value:
         raise ValueError(value)
-    return value
+    return _text(value)
 
 
 def required_text_column(name: str) -> Column:
-    return Column(name, _non_empty, "non-empty text")
+    return Column(name, _non_empty, "non-empty text without control characters")
 
 
 def read_rows(
@@ -68,10 +77,11 @@ def read_rows(
     opener = gzip.open if compressed else open
     line = 0
     try:
-        with opener(path, "rt", encoding=encoding, newline="") as handle:
+        with opener(path, "rb") as handle:
             # TSV files carry raw quotes inside band names; only real CSV has quoting.
             quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
-            reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+            reader = csv.reader(_decoded(path, handle, encoding), delimiter=delimiter,
+                                quoting=quoting)
             header = next(reader, None)
             line = 1
             if header is None:
@@ -92,10 +102,18 @@ def read_rows(
                 yield tuple(_parse(path, line, column, value) for column, value in zip(columns, fields))
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise IngestError(path, line + 1, f"truncated or corrupt gzip data ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise IngestError(path, line + 1, f"not valid {encoding} text ({exc.reason})") from exc
     except csv.Error as exc:
         raise IngestError(path, line + 1, f"malformed line ({exc})") from exc
+
+
+def _decoded(path: Path, handle: BinaryIO, encoding: str) -> Iterator[str]:
+    """The lines of a byte stream as text, decoded one by one so that a byte that is not
+    `encoding` is reported on its own line (a text wrapper decodes blocks ahead)."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise IngestError(path, number, f"not valid {encoding} text ({exc.reason})") from exc
 
 
 def _parse(path: Path, line: int, column: Column, value: str) -> object:
