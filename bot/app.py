@@ -71,9 +71,9 @@ def intents_for(config: BotConfig) -> discord.Intents:
     return intents
 
 
-# How far back in a channel an interrupted weekly post is looked for: the messages since
-# its claim, at most this many.
-WEEKLY_HISTORY_LOOKED_AT = 200
+# How many messages after its claim an interrupted weekly post is looked for among: the
+# most Discord gives at once, and the post follows its claim within seconds.
+WEEKLY_HISTORY_LOOKED_AT = 100
 # Put on a command of a user over budget, once they were told in words this window.
 SLOW_DOWN_EMOJI = "⏳"
 
@@ -155,17 +155,18 @@ class SageBot(commands.Bot):
 
     async def find_weekly_post(self, channel_id: int, marker: str, after: float) -> int | None:
         """The scheduler's `find_post`: Sage's own message in the channel whose embed
-        footer ends with `marker`, sent since `after` (unix seconds, a minute's slack for
-        clocks), newest first; None when there is none."""
-        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-        since = datetime.fromtimestamp(after - 60, UTC)
-        async for message in channel.history(limit=WEEKLY_HISTORY_LOOKED_AT, after=since,
-                                             oldest_first=False):
-            if message.author.id == self.user.id and any(
-                embed.footer.text and embed.footer.text.endswith(marker)
-                for embed in message.embeds
+        footer ends with `marker`, among the first messages since `after` (unix seconds,
+        less a minute for clocks); None when there is none. Read as Discord's documented
+        JSON, not as discord.py messages: a server that adds a field discord.py does not
+        expect (Spacebar's "thread": null) must not keep a post from being found."""
+        since = discord.utils.time_snowflake(datetime.fromtimestamp(after - 60, UTC))
+        messages = await self.http.logs_from(channel_id, WEEKLY_HISTORY_LOOKED_AT, after=since)
+        for message in messages:
+            if int(message["author"]["id"]) == self.user.id and any(
+                (embed.get("footer") or {}).get("text", "").endswith(marker)
+                for embed in message.get("embeds") or ()
             ):
-                return message.id
+                return int(message["id"])
         return None
 
     async def close(self) -> None:

@@ -130,6 +130,8 @@ async def test_one_budget_across_commands_and_one_warning_per_window(bot, monkey
         while not dpytest.sent_queue.empty():
             sent.append(await dpytest.sent_queue.get())
     # 30 commands of three kinds: 5 ran, and the one warning was the only other message.
+    print(f"\n{len(lines)} commands (like, similar, help) by one user at once: "
+          f"{len(asked)} engine queries, {len(sent)} messages sent")
     assert len(asked) <= QUERIES_PER_WINDOW
     warnings = [m for m in sent if m.content.startswith("Easy there")]
     assert len(warnings) == 1 and len(sent) == QUERIES_PER_WINDOW + 1
