@@ -71,9 +71,11 @@ def intents_for(config: BotConfig) -> discord.Intents:
     return intents
 
 
-# How many messages after its claim an interrupted weekly post is looked for among: the
-# most Discord gives at once, and the post follows its claim within seconds.
-WEEKLY_HISTORY_LOOKED_AT = 100
+# An interrupted weekly post is looked for among the messages since its last try, a page
+# (the most Discord gives at once) at a time, up to this many pages: it follows its try
+# within seconds, so it is nearly always in the first.
+WEEKLY_HISTORY_PAGE = 100
+WEEKLY_HISTORY_PAGES = 10
 # Put on a command of a user over budget, once they were told in words this window.
 SLOW_DOWN_EMOJI = "⏳"
 
@@ -124,6 +126,12 @@ class SageBot(commands.Bot):
         await self.weekly.catch_up()
 
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        if isinstance(error, commands.TooManyArguments) and ctx.interaction is None and (
+            ctx.invoked_parents[:1] == [GROUP]
+        ):  # "!sage help me find bands like X": a question, as the router reads it
+            words = ctx.message.content[len(ctx.prefix):].split(None, 1)
+            await ctx.invoke(self.get_command(GROUP), query=words[1] if len(words) > 1 else "")
+            return
         if (
             isinstance(error, commands.MissingRequiredArgument)
             and ctx.command is not None
@@ -155,18 +163,22 @@ class SageBot(commands.Bot):
 
     async def find_weekly_post(self, channel_id: int, marker: str, after: float) -> int | None:
         """The scheduler's `find_post`: Sage's own message in the channel whose embed
-        footer ends with `marker`, among the first messages since `after` (unix seconds,
-        less a minute for clocks); None when there is none. Read as Discord's documented
+        footer ends with `marker`, among the messages since `after` (unix seconds, less a
+        minute for clocks); None when there is none. Read as Discord's documented
         JSON, not as discord.py messages: a server that adds a field discord.py does not
         expect (Spacebar's "thread": null) must not keep a post from being found."""
-        since = discord.utils.time_snowflake(datetime.fromtimestamp(after - 60, UTC))
-        messages = await self.http.logs_from(channel_id, WEEKLY_HISTORY_LOOKED_AT, after=since)
-        for message in messages:
-            if int(message["author"]["id"]) == self.user.id and any(
-                (embed.get("footer") or {}).get("text", "").endswith(marker)
-                for embed in message.get("embeds") or ()
-            ):
-                return int(message["id"])
+        after_id = discord.utils.time_snowflake(datetime.fromtimestamp(after - 60, UTC))
+        for _ in range(WEEKLY_HISTORY_PAGES):
+            messages = await self.http.logs_from(channel_id, WEEKLY_HISTORY_PAGE, after=after_id)
+            for message in messages:
+                if int(message["author"]["id"]) == self.user.id and any(
+                    (embed.get("footer") or {}).get("text", "").endswith(marker)
+                    for embed in message.get("embeds") or ()
+                ):
+                    return int(message["id"])
+            if len(messages) < WEEKLY_HISTORY_PAGE:
+                break
+            after_id = max(int(message["id"]) for message in messages)
         return None
 
     async def close(self) -> None:

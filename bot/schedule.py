@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.state import BotState, WeeklySettings
-from bot.weekly import DAY_NAMES, FindPost, Send, WeeklyOutcome, run_weekly
+from bot.weekly import DAY_NAMES, FindPost, Send, WeeklyOutcome, reconcile_claims, run_weekly
 from engine.answer import Engine
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,9 @@ class WeeklyScheduler:
         self._stopping = False
 
     async def start(self) -> list[WeeklyOutcome]:
-        """Schedule every server and send the posts that came due while the bot was down."""
+        """Record the posts an interrupted send did deliver, schedule every server, and
+        send the posts that came due while the bot was down."""
+        found = await reconcile_claims(self._state, self._find_post)
         self._scheduler.start()
         for settings in await asyncio.to_thread(self._state.all_weekly_settings):
             self._schedule(settings)
@@ -87,7 +89,7 @@ class WeeklyScheduler:
             self.catch_up, IntervalTrigger(seconds=RETRY_EVERY.total_seconds(), timezone=UTC),
             id=_SWEEP_JOB, **self._late_runs(),
         )
-        return await self.catch_up()
+        return found + await self.catch_up()
 
     async def stop(self, grace: float = STOP_GRACE.total_seconds()) -> None:
         """No new runs, and the running ones finish (a send in flight completes and is

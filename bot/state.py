@@ -155,7 +155,7 @@ class WeekRecord:
     status: str  # "claimed" or "posted"
     channel_id: int | None  # None only for claims of an older Sage
     post: str | None  # the post as composed (JSON, bot.weekly), None likewise
-    claimed_at: float  # unix seconds
+    claimed_at: float  # unix seconds: when it was claimed, or last sent again
     message_id: int | None  # once posted
 
 
@@ -431,6 +431,25 @@ class BotState:
             con.executemany(
                 "INSERT INTO weekly_post_items (guild_id, artist_id, week) VALUES (?, ?, ?)",
                 [(guild_id, artist_id, week) for artist_id in artist_ids],
+            )
+
+    def claimed_weeks(self) -> list[WeekRecord]:
+        """Every claim not yet known to be posted, of any week and server."""
+        with self._transaction(write=False) as con:
+            rows = con.execute(
+                """SELECT guild_id, week, status, channel_id, post, claimed_at, message_id
+                   FROM weekly_posts WHERE status = 'claimed' ORDER BY guild_id, week"""
+            ).fetchall()
+        return [WeekRecord(*row) for row in rows]
+
+    def attempt_week(self, guild_id: int, week: str) -> None:
+        """Note that the claimed week's post is being sent (again) now: a later look for it
+        in the channel starts here (bot.weekly)."""
+        with self._transaction() as con:
+            con.execute(
+                """UPDATE weekly_posts SET claimed_at = ?
+                   WHERE guild_id = ? AND week = ? AND status = 'claimed'""",
+                (time.time(), guild_id, week),
             )
 
     def release_week(self, guild_id: int, week: str) -> None:

@@ -236,7 +236,35 @@ async def run_weekly(
             await asyncio.to_thread(state.complete_week, guild, week, found, post.artist_ids)
             log.info("server %d, %s: the interrupted weekly post was sent: recorded", guild, week)
             return WeeklyOutcome(guild, week, Outcome.FOUND_POSTED, found)
+        # Looked for and not found: sent again, and looked for after this try next time.
+        await asyncio.to_thread(state.attempt_week, guild, week)
     return await _send_claimed(state, guild, week, channel, post, send)
+
+
+async def reconcile_claims(state: BotState, find_post: FindPost) -> list[WeeklyOutcome]:
+    """Record every claimed post, of any week, that is found in its channel: a bot killed
+    after a send and back only after its week still learns the post went out (so its
+    bands do not come again). Run at start."""
+    outcomes = []
+    for record in await asyncio.to_thread(state.claimed_weeks):
+        if record.post is None or record.channel_id is None:
+            continue
+        try:
+            found = await find_post(record.channel_id, week_marker(record.week),
+                                    record.claimed_at)
+        except Exception:
+            log.exception("server %d, %s: cannot read the channel to look for the "
+                          "interrupted post", record.guild_id, record.week)
+            continue
+        if found is not None:
+            post = WeeklyPost.from_json(record.post)
+            await asyncio.to_thread(state.complete_week, record.guild_id, record.week, found,
+                                    post.artist_ids)
+            log.info("server %d, %s: the interrupted weekly post was sent: recorded",
+                     record.guild_id, record.week)
+            outcomes.append(WeeklyOutcome(record.guild_id, record.week, Outcome.FOUND_POSTED,
+                                          found))
+    return outcomes
 
 
 async def _send_claimed(

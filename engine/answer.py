@@ -142,6 +142,7 @@ class Engine:
         ]
         notes += understood.guesses()
         notes += [t.resolution.describe() for t in understood.unresolved]
+        notes = list(dict.fromkeys(notes))  # "I like rock but hate rock": one note
 
         likes, hates, like_tags, hate_tags = [], [], [], []
         for term in understood.terms:

@@ -106,6 +106,9 @@ class AudioTracks:
         name the track's artist, shown as the track."""
         terms = []
         for term in understood.terms:
+            if term.tag is not None:  # a genre
+                terms.append(term)
+                continue
             resolution = term.resolution
             artist = resolution.artist
             if artist is None or artist.match not in _ARTIST_FIRST:

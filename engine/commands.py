@@ -48,7 +48,7 @@ SIMILAR = Command("similar", "similar BAND", "bands like one band", takes="band"
 MAP = Command("map", "map BAND", "a picture of the band's neighbourhood", takes="band")
 PROFILE = Command("profile", "profile", "what Sage stores about you")
 FORGET = Command("forget me", "forget me", "delete all of it")
-HELP = Command("help", "help", "this list", words=("commands", "?"))
+HELP = Command("help", "help", "this list", words=("commands",))
 SETUP = Command("setup", "setup #channel [day] [HH:MM] [time zone]",
                 "a weekly discovery post, default Monday 09:00 UTC (Manage Server)",
                 takes="schedule", where=Where.DISCORD)
@@ -66,7 +66,9 @@ _BY_WORD: dict[str, list[Command]] = {}
 for _command in COMMANDS:
     for _said in (_command.name, *_command.words):
         _BY_WORD.setdefault(phrase_key(_said.split()[0]), []).append(_command)
-_PREFIX = re.compile(r"^\s*[!/]?sage\b[\s:,]*", re.IGNORECASE)
+# A copied "!sage" or "/sage", or "sage:" / "sage," addressing the bot ("Sage Francis" is
+# a band).
+_PREFIX = re.compile(r"^\s*(?:[!/]sage\b|sage\s*[:,])\s*", re.IGNORECASE)
 _TRAILING = " \t\n.!?"
 
 

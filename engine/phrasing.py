@@ -82,8 +82,8 @@ _LIKE = """
     spinning | i've been spinning | been playing | i've been playing
     fav band is | my fav band is | favorite band is | favourite band is | fave band is
     my fave band is | fav bands are | my fav bands are | mostly | mainly | preferably
-    what should i check out if i like | what to check out if i like | if i'm into
-    what should i check out if i love | can't get enough of | cant get enough of
+    what should i check out if i like | what to check out if i like
+    what should i check out if i love | can't get enough of
 """
 
 _SIMILAR = """
@@ -103,7 +103,8 @@ _SIMILAR = """
 _HATE = """
     hate | hates | hated | dislike | dislikes | no | not | without | except | excluding
     minus | avoid | skip | nothing like | less | but less | no more | not like | never
-    less like | but less like | anything but | none of | please no | no more of
+    less like | but less like | anything but | everything but | none of | please no
+    no more of
     i hate | i really hate | i dislike | i really dislike | i despise | i detest | i loathe
     don't like | do not like | i don't like | i do not like | i really don't like
     i don't really like | don't love | i don't love | don't want | i don't want
@@ -112,7 +113,7 @@ _HATE = """
     not a fan of | i'm not a fan of | i am not a fan of | i'm not really a fan of
     i'm not into | i am not into | not into | not big on | i'm not big on | but not
     and not | but no | and no | nothing that sounds like | stay away from | spare me
-    less of | without any | not so much | no love for | no more of | keep away from
+    less of | without any | not so much | no love for | keep away from
     don't recommend | do not recommend | don't give me | don't suggest
 """
 
@@ -124,7 +125,7 @@ _LIKED_BEFORE = """
     are my favorites | is my jam | fan | fan here | is my fav | kick | binge | phase
     rules | nerd | fanboy | fangirl | stan | addict | is the greatest band ever
     is the best band ever | is my favorite album | is my favourite album | is the goat
-    thats the vibe | that's the vibe | is the vibe
+    that's the vibe | is the vibe
 """
 
 _HATED_BEFORE = """
@@ -149,7 +150,7 @@ _FILLER = """
     please | pls | plz | thanks | thank you | thx | ty | cheers | hi | hey | hello
     yo | sage | hey sage | hi sage | um | uh | hmm | lol | haha | also
     too | as well | a lot | a lot of | so much | very much | really | actually
-    though | tho | lately | these days | right now | at the moment | recently | mostly
+    though | tho | lately | these days | right now | at the moment | recently
     especially | in general | a bit | a little | kinda | kind of | sort of | i guess
     i think | i mean | maybe | perhaps | anyway | pretty much | and stuff | and such
     etc | or something | stuff | music | bands | artists | songs | tracks | tunes
@@ -163,7 +164,7 @@ _FILLER = """
     what should i listen to | what should i listen to next | who should i listen to
     what do you recommend | what would you recommend | what else | what next
     help me find | help me | tell me | any ideas | i'm bored | tbh | ngl | idk | imo
-    at all | either | whatsoever | in particular | and the like | mainly | stuff like that
+    at all | either | whatsoever | in particular | and the like | stuff like that
     things like that | that kind of thing | genres | nonstop | constantly | currently
     absolutely | totally | definitely | honestly | basically | literally | ugh
     who else should i check out | what else should i check out | should i check out
@@ -174,7 +175,7 @@ _FILLER = """
 """
 
 _PRONOUN = """
-    them | it | those | these | em | 'em | that | this | him | her | that one | those guys
+    them | it | those | these | 'em | that | this | him | her | that one | those guys
 """
 
 _AND = """
@@ -203,7 +204,7 @@ COMMON_WORDS = frozenset(phrase_key(word) for word in """
     massive giant only album albums record records ever greatest word dads dad's mum
     first time here request hooked binge nerd fan fans lol haha omg wow all
     air low sleep common heart death blue tool war home life fire favorite favourite fav
-    fave
+    fave help
 """.split())
 
 # Misspellings too short for the typo rule below, written out.

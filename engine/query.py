@@ -201,6 +201,7 @@ class _Token:
     key: str | None = None  # how a word is matched against the phrases
     polarity: Polarity | None = None  # a sign's; None for a spaced "+", which joins
     fixed_key: str | None = None  # the key, or the phrase word it misspells
+    attached: bool = False  # a sign written onto its name ("-Coldplay"): for that one only
 
     @property
     def absorbed(self) -> bool:
@@ -276,7 +277,8 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
                 else Polarity.LIKE if match["attached"] is not None or not tokens
                 else None
             )
-            tokens.append(_Token(_Kind.SIGN, sign, start, end, polarity=polarity))
+            tokens.append(_Token(_Kind.SIGN, sign, start, end, polarity=polarity,
+                                 attached=match["attached"] is not None))
         elif match["bare"] is not None:  # "!!!" on its own: a band's name, or an end
             bare = match["bare"]
             tokens.append(_Token(_Kind.WORD, bare, start, end, bare, fixed_key=bare))
@@ -284,10 +286,20 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
             symbol = match["symbol"]
             tokens.append(_Token(_Kind.WORD, symbol, start, end, symbol, fixed_key=symbol))
         elif match["word"] is not None:
-            key = phrase_key(match["word"])
-            tokens.append(_Token(_Kind.WORD, match["word"], start, end, key,
+            word = match["word"]
+            if _only_symbols(word):  # "🎸 I love Radiohead": emoji part names like commas
+                tokens.append(_Token(_Kind.SEPARATOR, word, start, end))
+                continue
+            key = phrase_key(word)
+            tokens.append(_Token(_Kind.WORD, word, start, end, key,
                                  fixed_key=corrected(key) or key))
     return tokens, problems
+
+
+def _only_symbols(word: str) -> bool:
+    """Emoji and other pictures, with their modifiers: no band is spelt with only those."""
+    categories = {unicodedata.category(ch) for ch in word}
+    return bool(categories & {"So", "Sk"}) and categories <= {"So", "Sk", "Mn", "Me"}
 
 
 class _Piece(Enum):
@@ -371,6 +383,8 @@ def _through(item: _Item, state: _State) -> tuple[_State, int] | None:
         sentence = (_Sentence.BARE_NAMES if sentence in (_Sentence.FRESH, _Sentence.OPENED)
                     else sentence)
         return (_Pending.NOTHING, _Before.QUOTED, sentence), value
+    if pending is _Pending.LIST and (item.piece is _Piece.COMMON or role is Role.FILLER):
+        return None  # "I like", "Can you help": the everyday word was not a band
     if item.piece is _Piece.COMMON:
         after = _Before.NAME_AND_COMMON if before in _NAMES else _Before.COMMON
         return (pending, after, _opened(sentence)), value
@@ -569,6 +583,8 @@ class _Reader:
         ):
             return None
         pending_after = _Pending.NOTHING
+        if span.everyday and span.words < 2 and not sure:
+            return None  # "I like my favorite album": "my" is no band anyone can name
         if span.everyday and (span.words < 2 or span.score < 1):
             cued = pending in (_Pending.LIKE, _Pending.HATE, _Pending.NAME)
             if before is _Before.COMMON:
@@ -624,6 +640,8 @@ def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[Q
     hint: Hint | None = None
     weighable = False  # whether the item before was a name that became a term
     clause_start = 0  # the first term a cue after names ("X sucks") speaks of
+    clause_cued = False  # whether a cue began the clause ("I like Slint and Creed sucks")
+    after_one: Polarity | None = None  # the polarity back after a "-Name"
 
     def dangles() -> None:
         nonlocal waiting
@@ -651,6 +669,8 @@ def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[Q
                     f"skipped a name longer than {MAX_NAME_CHARS} characters",
                 ))
             hint = None
+            if after_one is not None:  # "-Coldplay Radiohead": the sign was Coldplay's
+                polarity, after_one = after_one, None
             continue
         if item.piece is _Piece.WEIGHT:
             _weigh(terms, tokens[item.start].text, weighable, problems)
@@ -663,15 +683,20 @@ def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[Q
             waiting = None
             continue
         if item.role in AFTER_CUES:
+            # "Nickelback and Creed suck": the names of the clause; after a cue of their
+            # own ("I like Slint and Creed sucks"), the last one only.
             said = Polarity.LIKE if item.role is Role.LIKED_BEFORE else Polarity.HATE
-            terms[clause_start:] = [replace(t, polarity=said) for t in terms[clause_start:]]
-            clause_start = len(terms)
+            spoken = max(clause_start, len(terms) - 1) if clause_cued else clause_start
+            terms[spoken:] = [replace(t, polarity=said) for t in terms[spoken:]]
+            clause_start, clause_cued = len(terms), False
         elif item.role in CUES:
-            clause_start = len(terms)
+            clause_start, clause_cued = len(terms), True
             if item.role is Role.SIMILAR and waiting is not None and polarity is Polarity.HATE:
                 continue  # "hate bands like X" hates X
             if waiting is not None and (item.role is Role.HATE) != (polarity is Polarity.HATE):
                 dangles()
+            sign = tokens[item.start]
+            after_one = polarity if sign.kind is _Kind.SIGN and sign.attached else None
             polarity = Polarity.HATE if item.role is Role.HATE else Polarity.LIKE
             waiting = item if waiting is None else waiting
         elif item.role in (Role.BAND, Role.GENRE):
@@ -679,6 +704,7 @@ def _terms(reader: _Reader, items: list[_Item]) -> tuple[list[QueryTerm], list[Q
             waiting = waiting or item
         elif item.role is not Role.AND:  # "but", a comma or a sentence end
             dangles()
+            clause_cued = False
             hint = None
             clause_start = len(terms)
             if item.role is Role.BUT or item.sentence_end:

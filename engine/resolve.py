@@ -430,9 +430,10 @@ def resolve_query(text: str, resolver: NameResolver, tags: TagIndex | None = Non
 
 def _read(term: QueryTerm, band: Resolution, genre: TagMatch | None) -> ResolvedTerm:
     """The term as a band or as a genre: what the text says it is ("the band X", quotes;
-    "the genre X"), else whichever is spelt closer; when both are spelt exactly, the
-    genre, as the tag index keeps a tag named like a band only when the tag far
-    outweighs the band. Saying so when both were possible."""
+    "the genre X") when there is one of that kind, else whichever is spelt closer; when
+    both are spelt exactly, the genre, as the tag index keeps a tag named like a band only
+    when the tag far outweighs the band. Saying so when both were possible, or when the
+    text said one kind and only the other exists."""
     artist = band.artist
     if (
         artist is not None and phrase_key(term.name) in ROLE_WORDS
@@ -442,9 +443,13 @@ def _read(term: QueryTerm, band: Resolution, genre: TagMatch | None) -> Resolved
     else:
         guess = None
     if genre is None or genre.similarity < SURE_SCORE:
+        if term.hint is Hint.GENRE and artist is not None:
+            guess = f'no genre called "{term.name}": read it as the band {artist.name}'
         return ResolvedTerm(term, band, guess=guess)
     if artist is None:
-        return ResolvedTerm(term, band, genre.tag)
+        return ResolvedTerm(term, band, genre.tag, guess=(
+            f'no band called "{term.name}": read it as the genre {genre.tag.name}'
+            if term.hint is Hint.BAND and not term.quoted else None))
     if term.hint is Hint.BAND:
         return ResolvedTerm(term, band)
     if term.hint is not Hint.GENRE and artist.similarity / 100 > genre.similarity:

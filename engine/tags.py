@@ -8,7 +8,9 @@ The catalog's tags are what listeners gave artists (Last.fm: "hardcore", "post-r
   edge, "dnb" drum and bass: TAG_ALIASES). The most used spelling names the tag.
 - it is given to at least MIN_ARTISTS artists, and is about the music, not the listener
   or the recording ("seen live", "favorites", "cover": NOT_GENRES; "my favorite",
-  "songs i sing in the shower": _LISTENER_WORDS, MAX_TAG_WORDS);
+  "songs i sing in the shower": _LISTENER_WORDS, MAX_TAG_WORDS), and is not an everyday
+  word ("old", "heavy", "chill": engine.phrasing.COMMON_WORDS, which people write in
+  sentences far more often than they mean the tag);
 - it is not a band's own name that fans tag the band with ("madonna", "the beatles"),
   unless it is far more a tag than that band (BAND_NAME_DOMINANCE: "electronic",
   "ambient", "soundtrack" are genres before they are little-known bands), nor the start
@@ -29,9 +31,11 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from engine.lookup import positions_in
+from engine.phrasing import COMMON_WORDS
 from store.catalog import ArtistCatalog, ArtistTags, load_artist_tags, load_artists
 from store.db import Store
 from store.names import normalize_name
@@ -80,9 +84,10 @@ NOT_GENRES = frozenset(normalize_name(tag).replace(" ", "") for tag in [
     "sweet", "good", "great", "best", "fun", "check out", "albums i own", "under 2000 listeners",
     "spotify", "owned", "heard on pandora", "my music", "all", "stuff", "music",
 ])
-# A typed tag matches a tag spelt this close (rapidfuzz ratio, 0 to 100) when it is long
-# enough for one slip to leave it recognisable ("shoegzae").
-_FUZZY_MIN_SIMILARITY = 90.0
+# A typed tag one slip away from a tag's key matches it, when it is long enough for one
+# slip to leave it recognisable ("shoegzae"), as surely as this (a band spelt exactly, 1,
+# wins over it).
+SLIP_SIMILARITY = 0.9
 _FUZZY_MIN_CHARS = 6
 STRONGEST_KEPT = 5  # an artist's strongest tags kept for filters and explanations
 CHARACTERISTIC_ARTISTS = 30
@@ -117,9 +122,8 @@ class TagIndex:
         vocabulary = _vocabulary(artist_tags, entry_keys, catalog)
         self._keys = sorted(vocabulary, key=lambda k: (-vocabulary[k][1], k))
         self._column_of = {key: column for column, key in enumerate(self._keys)}
-        self.tags = tuple(
-            Tag(column, vocabulary[key][0], vocabulary[key][2]) for column, key in enumerate(self._keys)
-        )
+        self.tags = tuple(Tag(column, vocabulary[key][0], vocabulary[key][2])
+                          for column, key in enumerate(self._keys))
         columns = np.fromiter((self._column_of.get(k, -1) for k in entry_keys), dtype=np.int64,
                               count=len(entry_keys))
         rows, found = positions_in(catalog.artist_ids, artist_tags.artist_ids)
@@ -144,6 +148,8 @@ class TagIndex:
 
     def _find(self, typed: str) -> TagMatch | None:
         """The tag `typed` names, or None."""
+        if any(mark in typed for mark in ",;.!?"):
+            return None  # "indie, pop and rock" lists genres; no genre is spelt so
         key = tag_key(" ".join(typed.split())[:100])
         if not key or not self._keys:
             return None
@@ -152,9 +158,10 @@ class TagIndex:
             return TagMatch(self.tags[column], 1.0)
         if len(key) < _FUZZY_MIN_CHARS:
             return None
-        found = process.extractOne(key, self._keys, scorer=fuzz.ratio,
-                                   score_cutoff=_FUZZY_MIN_SIMILARITY)
-        return None if found is None else TagMatch(self.tags[found[2]], found[1] / 100)
+        # One slip: a letter dropped, added, replaced, or two swapped ("shoegzae").
+        found = process.extractOne(key, self._keys, scorer=DamerauLevenshtein.distance,
+                                   score_cutoff=1)
+        return None if found is None else TagMatch(self.tags[found[2]], SLIP_SIMILARITY)
 
     def score(self, typed: str) -> float:
         """How surely `typed` names a tag, 0 to 1: what the query reader weighs."""
@@ -224,7 +231,7 @@ def _vocabulary(
         count = len(carriers)
         words = normalize_name(best_spelling[key][1]).split()
         if (count < MIN_ARTISTS or key in NOT_GENRES or len(words) > MAX_TAG_WORDS
-                or _LISTENER_WORDS.intersection(words)):
+                or _LISTENER_WORDS.intersection(words) or key in COMMON_WORDS):
             continue
         if key in band_listeners and (
             count < BAND_NAME_MIN_ARTISTS or count < BAND_NAME_DOMINANCE * band_listeners[key]

@@ -75,8 +75,8 @@ class SpaceMapLayout:
 def highlight_of(answer: Answer) -> Highlight:
     items = answer.recommendation.items if answer.recommendation else ()
     likes = tuple(
-        t.resolution.artist.artist_id for t in answer.understood.terms
-        if t.term.polarity is Polarity.LIKE and t.resolution.artist is not None
+        t.artist.artist_id for t in answer.understood.terms
+        if t.term.polarity is Polarity.LIKE and t.artist is not None
     )
     caption = "like " + ", ".join(answer.likes) if answer.likes else answer.text
     return Highlight(caption, likes, tuple(item.artist_id for item in items))

@@ -73,24 +73,26 @@ def runs_to_keep(runs: Iterable[RunRecord], active: Iterable[int], keep: int) ->
 
 
 def prune_runs(store: Store, keep: int = DEFAULT_KEEP, *, dry_run: bool = False) -> PruneReport:
-    """Delete the runs not kept (see the module's docstring); with `dry_run`, only say."""
+    """Delete the runs not kept (see the module's docstring); with `dry_run`, only say.
+
+    What to keep is read in the transaction that deletes, so a run activated meanwhile by
+    another process is never the one deleted."""
     if keep < 0:
         raise ValueError(f"keep must be 0 or more, not {keep}")
-    runs = list_runs(store)
-    kept_ids = runs_to_keep(runs, [run.run_id for run in active_runs(store).values()], keep)
-    kept: dict[str, list[int]] = defaultdict(list)
-    deleted: dict[str, list[int]] = defaultdict(list)
-    for run in sorted(runs, key=lambda r: r.run_id):
-        (kept if run.run_id in kept_ids else deleted)[run.space].append(run.run_id)
-    report = PruneReport(dict(kept), dict(deleted))
-    doomed = [run_id for ids in deleted.values() for run_id in ids]
-    if dry_run or not doomed:
-        return report
     with store.transaction() as con:
+        runs = list_runs(store)
+        kept_ids = runs_to_keep(runs, [run.run_id for run in active_runs(store).values()], keep)
+        kept: dict[str, list[int]] = defaultdict(list)
+        deleted: dict[str, list[int]] = defaultdict(list)
+        for run in sorted(runs, key=lambda r: r.run_id):
+            (kept if run.run_id in kept_ids else deleted)[run.space].append(run.run_id)
+        report = PruneReport(dict(kept), dict(deleted))
+        doomed = [run_id for ids in deleted.values() for run_id in ids]
+        if dry_run or not doomed:
+            return report
         con.execute("CREATE TEMP TABLE doomed_runs (run_id INTEGER PRIMARY KEY)")
         con.executemany("INSERT INTO doomed_runs VALUES (?)", [[run_id] for run_id in doomed])
-        tables = [*_RUN_TABLES, *_vector_tables(con)]
-        for table in [*tables, "runs"]:
+        for table in [*_RUN_TABLES, *_vector_tables(con), "runs"]:
             # Table names are the schema's own, never user text.
             report.rows[table] = con.execute(
                 f"DELETE FROM {table} WHERE run_id IN (SELECT run_id FROM doomed_runs)"

@@ -261,6 +261,40 @@ async def test_a_send_that_reached_discord_is_found_and_a_refused_one_released(t
         assert state.week_record(1, "2026-W11") is None
 
 
+@pytest.mark.asyncio
+async def test_a_post_delivered_before_a_crash_is_recorded_at_start_in_a_later_week(
+    tmp_path, engine
+):
+    settings = BERLIN_MONDAY
+    week_10 = utc(2026, 3, 2, 8, 30)
+    with BotState.open(tmp_path / "state.sqlite3") as state:
+        state.set_weekly(1, 10, 0, time(9, 0), "Europe/Berlin")
+        give_taste(state, 1, 100, scene_bands(0, 3))
+        now = [week_10]
+        discord = FakeDiscord(lambda: now[0], [settings])
+
+        async def crash_after_delivery(channel_id, post, marker, nonce):
+            await discord.send(channel_id, post, marker, nonce)
+            raise asyncio.CancelledError  # killed here: the claim stays
+
+        with pytest.raises(asyncio.CancelledError):
+            await run_weekly(state, engine, settings, week_10, crash_after_delivery,
+                             discord.find_post)
+        tried = state.week_record(1, "2026-W10").claimed_at
+        now[0] = utc(2026, 3, 18, 12)  # back two weeks later: week 10 is no longer due
+        scheduler = WeeklyScheduler(state, lambda: engine, discord.send, discord.find_post,
+                                    lambda: now[0])
+        try:
+            outcomes = await scheduler.start()
+        finally:
+            await scheduler.stop()
+        assert WeeklyOutcome(1, "2026-W10", Outcome.FOUND_POSTED, 1) in outcomes
+        assert state.week_record(1, "2026-W10").status == "posted"
+        assert state.posted_artists(1) >= set(discord.sent[0][2])
+        assert [week for _, week, _ in discord.sent] == ["2026-W10", "2026-W12"]
+        assert tried > 0
+
+
 class FakeResponse:
     def __init__(self, status: int):
         self.status, self.reason = status, "refused"

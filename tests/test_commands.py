@@ -5,6 +5,7 @@ import argparse
 import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
+from discord.ext import commands
 
 from bot.app import BotConfig
 from bot.engine_host import EngineHost
@@ -143,3 +144,20 @@ async def test_help_through_the_ask_route_is_the_help(both_bots):
     [embed] = response["data"]["embeds"]
     assert "!sage similar BAND" in embed["description"]
     assert response["data"]["flags"] == 64
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("line", ["help me find bands like Minor Threat",
+                                  "profile of Minor Threat"])
+async def test_a_command_word_opening_a_question_is_a_question(both_bots, line):
+    assert route(line).command is ASK
+    with pytest.raises(commands.TooManyArguments):  # dpytest re-raises what was handled
+        await dpytest.message(f"!sage {line}")
+    embed = dpytest.get_embed()
+    assert embed.title == "Bands for you" and "Minor Threat" in str(embed.fields)
+
+
+@pytest.mark.asyncio
+async def test_subcommand_words_in_any_case(both_bots):
+    await dpytest.message("!sage FORGET ME")
+    assert dpytest.get_embed().title == "Nothing to forget"

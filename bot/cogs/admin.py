@@ -11,7 +11,7 @@ from bot.safety import NO_MENTIONS
 
 
 class Admin(Subcommands):
-    @commands.hybrid_command(name="reload")
+    @commands.hybrid_command(name="reload", ignore_extra=False)
     @commands.is_owner()
     async def reload(self, ctx: commands.Context) -> None:
         """Load the store's active model now (bot owner only)."""

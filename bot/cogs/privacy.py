@@ -39,7 +39,7 @@ class Privacy(Subcommands):
         super().__init__(bot)
         self._pending: dict[int, _Pending] = {}  # by prompt message id
 
-    @commands.hybrid_command(name="profile")
+    @commands.hybrid_command(name="profile", ignore_extra=False)
     async def profile(self, ctx: commands.Context) -> None:
         """What Sage stores about you."""
         await ctx.defer(ephemeral=True)
@@ -48,14 +48,14 @@ class Privacy(Subcommands):
         await ctx.send(embed=profile_embed(data, names), ephemeral=True,
                        allowed_mentions=NO_MENTIONS)
 
-    @commands.hybrid_group(name="forget")
+    @commands.hybrid_group(name="forget", case_insensitive=True)
     async def forget(self, ctx: commands.Context) -> None:
         """Delete what Sage stores about you."""
         await ctx.send(f"To delete what Sage stores about you, say `{self.bot.config.prefix}sage "
                        "forget me` (or `/sage forget me`).", ephemeral=True,
                        allowed_mentions=NO_MENTIONS)
 
-    @forget.command(name="me")
+    @forget.command(name="me", ignore_extra=False)
     async def forget_me(self, ctx: commands.Context) -> None:
         """Delete everything Sage stores about you (asks to confirm first)."""
         await ctx.defer()

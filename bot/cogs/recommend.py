@@ -52,9 +52,9 @@ def _similar_title(answer: Answer) -> str:
 
 def named_ids(answer: Answer, polarity: Polarity) -> list[int]:
     return [
-        term.resolution.artist.artist_id
+        term.artist.artist_id
         for term in answer.understood.terms
-        if term.term.polarity is polarity and term.resolution.artist is not None
+        if term.term.polarity is polarity and term.artist is not None
     ]
 
 
@@ -87,7 +87,9 @@ class Recommend(commands.Cog):
                 f"or use `/{GROUP} {command.name}`."), ephemeral=True,
                 allowed_mentions=NO_MENTIONS)
             return
-        await target.can_run(ctx)  # its permission checks hold whichever way it came
+        # Its checks and its own rate limit (a map's) hold whichever way it came.
+        await target.can_run(ctx)
+        target._prepare_cooldowns(ctx)  # discord.py's step that Context.invoke skips
         if command.takes is None:
             await ctx.invoke(target)
         elif not request.argument:
@@ -113,7 +115,7 @@ class Recommend(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return band_choices(self.bot, current)
 
-    @sage.command(name="help")
+    @sage.command(name="help", ignore_extra=False)
     async def help(self, ctx: commands.Context) -> None:
         """How to ask Sage, rate its answers, and what it stores."""
         await ctx.send(embed=help_embed(self.bot.config.prefix), ephemeral=True,

@@ -66,14 +66,14 @@ class Weekly(Subcommands):
             allowed_mentions=NO_MENTIONS,
         )
 
-    @commands.hybrid_group(name="weekly")
+    @commands.hybrid_group(name="weekly", case_insensitive=True)
     @commands.guild_only()
     async def weekly(self, ctx: commands.Context) -> None:
         """The weekly discovery post."""
         await ctx.send(f"Try `{self.bot.config.prefix}sage weekly preview`.", ephemeral=True,
                        allowed_mentions=NO_MENTIONS)
 
-    @weekly.command(name="preview")
+    @weekly.command(name="preview", ignore_extra=False)
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     @commands.cooldown(2, 30.0, commands.BucketType.guild)
