@@ -5,8 +5,10 @@ bundled data) and scenes. Kept: the active run of every space, the runs those we
 from (a hybrid's component runs and the audio run it took artists from, an audio run's
 target run), and the newest `keep` runs of each space (a run just trained but not
 activated among them). The rest goes, with its vectors, edges, scenes and predictions,
-in one transaction; a checkpoint then hands the freed blocks back to DuckDB, which
-writes the next runs into them, so the file stops growing (it does not shrink).
+in one transaction: the tables holding them are rewritten without them, as DuckDB keeps
+the blocks of deleted rows in use, and a checkpoint then hands the old tables' blocks
+back to DuckDB, which writes the next runs into them. The file stops growing (it does
+not shrink).
 """
 
 from __future__ import annotations
@@ -92,17 +94,46 @@ def prune_runs(store: Store, keep: int = DEFAULT_KEEP, *, dry_run: bool = False)
             return report
         con.execute("CREATE TEMP TABLE doomed_runs (run_id INTEGER PRIMARY KEY)")
         con.executemany("INSERT INTO doomed_runs VALUES (?)", [[run_id] for run_id in doomed])
-        for table in [*_RUN_TABLES, *_vector_tables(con), "runs"]:
-            # Table names are the schema's own, never user text.
-            report.rows[table] = con.execute(
-                f"DELETE FROM {table} WHERE run_id IN (SELECT run_id FROM doomed_runs)"
-            ).fetchone()[0]
+        for table in [*_RUN_TABLES, *_vector_tables(con)]:
+            report.rows[table] = _rewrite_without_doomed(con, table)
+        # Every graph run replaces the co-listening edges it was built from: rewritten
+        # too, so the replaced rows' blocks are freed.
+        _rewrite(con, "artist_edges", "true")
+        report.rows["runs"] = con.execute(
+            "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM doomed_runs)"
+        ).fetchone()[0]
         con.execute("DROP TABLE doomed_runs")
     store.con.execute("CHECKPOINT")
     log.info("pruned %d runs (%s), kept %d", len(doomed),
              ", ".join(f"{space} {ids}" for space, ids in report.deleted.items()),
              len(kept_ids))
     return report
+
+
+def _rewrite_without_doomed(con, table: str) -> int:
+    """Rewrite `table` without the doomed runs' rows; returns how many went. DuckDB only
+    marks deleted rows, and their blocks stay in use; a dropped table's blocks are free
+    for the next runs, so the table is copied without them and the old one dropped.
+    Table names are the schema's own, never user text."""
+    doomed = con.execute(
+        f"SELECT count(*) FROM {table} WHERE run_id IN (SELECT run_id FROM doomed_runs)"
+    ).fetchone()[0]
+    if doomed:
+        _rewrite(con, table, "run_id NOT IN (SELECT run_id FROM doomed_runs)")
+    return doomed
+
+
+def _rewrite(con, table: str, keep: str) -> None:
+    """Copy the rows of `table` matching `keep` into a new table of the same definition,
+    and put it in the old one's place."""
+    [ddl] = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [table]
+    ).fetchone()
+    kept = f"{table}_kept"
+    con.execute(ddl.replace(f"CREATE TABLE {table}(", f"CREATE TABLE {kept}(", 1))
+    con.execute(f"INSERT INTO {kept} SELECT * FROM {table} WHERE {keep}")
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {kept} RENAME TO {table}")
 
 
 def _vector_tables(con) -> list[str]:
