@@ -287,8 +287,7 @@ def _tokens(text: str) -> tuple[list[_Token], list[QueryProblem]]:
             tokens.append(_Token(_Kind.WORD, symbol, start, end, symbol, fixed_key=symbol))
         elif match["word"] is not None:
             word = match["word"]
-            if _only_symbols(word):  # "🎸 I love Radiohead": emoji part names like commas
-                tokens.append(_Token(_Kind.SEPARATOR, word, start, end))
+            if _only_symbols(word):  # "🎸 I love Radiohead": an emoji is in no band's name
                 continue
             key = phrase_key(word)
             tokens.append(_Token(_Kind.WORD, word, start, end, key,
