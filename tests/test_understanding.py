@@ -235,3 +235,21 @@ def test_removals_by_a_hated_genre_are_listed(engine):
     removals = [r for r in answer.recommendation.removed_by_hates if r.hate_id is None]
     assert removals and removals[0].hated == "the genre nu metal"
     assert "hating the genre nu metal kept out" in render_text(answer)
+
+
+@pytest.mark.parametrize(("text", "likes", "hates", "like_tags"), [
+    ("🎸 I love Radiohead", {"Radiohead"}, set(), set()),  # the emoji is no part of "I"
+    ("I like", set(), set(), set()),  # the band I only where a band name stands
+    ("Can you help", set(), set(), set()),
+    ("I like my favorite album", set(), set(), set()),
+    ("I like indie, pop and rock", set(), set(), {"indie", "pop", "rock"}),
+    ("-Coldplay Radiohead", {"Radiohead"}, {"Coldplay"}, set()),
+    ("I like Slint and Creed sucks", {"Slint"}, {"Creed"}, set()),
+    ("Nickelback and Creed suck, I love Fugazi", {"Fugazi"}, {"Nickelback", "Creed"}, set()),
+    ("Sage Francis and Atmosphere", {"Sage Francis", "Atmosphere"}, set(), set()),
+    ("I like shoegzae", set(), set(), {"shoegaze"}),  # one slip in a genre
+    ("something heavy like Sleep", {"Sleep"}, set(), set()),
+])
+def test_readings_found_in_review(resolver, tags, text, likes, hates, like_tags):
+    got = reading(resolve_query(text, resolver, tags))
+    assert (got.likes, got.hates, got.like_tags) == (likes, hates, like_tags)
