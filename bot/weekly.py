@@ -40,7 +40,14 @@ from zoneinfo import available_timezones
 import discord
 import numpy as np
 
-from bot.state import BotState, GuildTaste, ScheduleError, WeeklySettings, zone_named
+from bot.state import (
+    BotState,
+    GuildTaste,
+    ScheduleError,
+    WeeklySettings,
+    WeekRecord,
+    zone_named,
+)
 from engine.answer import Engine
 from engine.compose import Seed
 from engine.scenes import NO_SCENE, Scenes
@@ -227,15 +234,13 @@ async def run_weekly(
     else:
         post, channel = WeeklyPost.from_json(record.post), record.channel_id
         try:
-            found = await find_post(channel, week_marker(week), record.claimed_at)
+            found = await _record_if_sent(state, record, find_post)
         except Exception:
             log.exception("server %d, %s: cannot read the channel to see whether the "
                           "interrupted post went out; trying again later", guild, week)
             return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
         if found is not None:
-            await asyncio.to_thread(state.complete_week, guild, week, found, post.artist_ids)
-            log.info("server %d, %s: the interrupted weekly post was sent: recorded", guild, week)
-            return WeeklyOutcome(guild, week, Outcome.FOUND_POSTED, found)
+            return found
         # Looked for and not found: sent again, and looked for after this try next time.
         await asyncio.to_thread(state.attempt_week, guild, week)
     return await _send_claimed(state, guild, week, channel, post, send)
@@ -250,21 +255,30 @@ async def reconcile_claims(state: BotState, find_post: FindPost) -> list[WeeklyO
         if record.post is None or record.channel_id is None:
             continue
         try:
-            found = await find_post(record.channel_id, week_marker(record.week),
-                                    record.claimed_at)
+            found = await _record_if_sent(state, record, find_post)
         except Exception:
             log.exception("server %d, %s: cannot read the channel to look for the "
                           "interrupted post", record.guild_id, record.week)
             continue
         if found is not None:
-            post = WeeklyPost.from_json(record.post)
-            await asyncio.to_thread(state.complete_week, record.guild_id, record.week, found,
-                                    post.artist_ids)
-            log.info("server %d, %s: the interrupted weekly post was sent: recorded",
-                     record.guild_id, record.week)
-            outcomes.append(WeeklyOutcome(record.guild_id, record.week, Outcome.FOUND_POSTED,
-                                          found))
+            outcomes.append(found)
     return outcomes
+
+
+async def _record_if_sent(
+    state: BotState, record: WeekRecord, find_post: FindPost
+) -> WeeklyOutcome | None:
+    """The claimed post found in its channel and recorded as posted; None when it is not
+    there. Raises when the channel cannot be read."""
+    found = await find_post(record.channel_id, week_marker(record.week), record.claimed_at)
+    if found is None:
+        return None
+    post = WeeklyPost.from_json(record.post)
+    await asyncio.to_thread(state.complete_week, record.guild_id, record.week, found,
+                            post.artist_ids)
+    log.info("server %d, %s: the interrupted weekly post was sent: recorded",
+             record.guild_id, record.week)
+    return WeeklyOutcome(record.guild_id, record.week, Outcome.FOUND_POSTED, found)
 
 
 async def _send_claimed(

@@ -88,9 +88,9 @@ def reply(engine: Engine, store_path: Path, session: ChatSession, request: Reque
     if command.where is Where.DISCORD:
         return f"`{command.name}` works in a Discord server: `!sage {command.usage}`."
     if command is HELP:
-        width = max(len(usage) for usage, _ in help_lines(Where.CHAT))
-        return "\n".join(f"  {usage:<{width}}  {summary}"
-                         for usage, summary in help_lines(Where.CHAT))
+        lines = help_lines(Where.CHAT)
+        width = max(len(usage) for usage, _ in lines)
+        return "\n".join(f"  {usage:<{width}}  {summary}" for usage, summary in lines)
     if command is PROFILE:
         return session.profile()
     if command is FORGET:

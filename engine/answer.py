@@ -131,9 +131,7 @@ class Engine:
         join the likes the query names, unless the query names them as hates; they never
         make a search on their own: an answer is about what was typed."""
         Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
-        understood = resolve_query(text, self.resolver, self.tags)
-        if self.audio is not None:
-            understood = self.audio.resolve(understood)
+        understood = self.understand(text)
         notes = [
             problem.message
             for problem in understood.parsed.problems
@@ -181,12 +179,17 @@ class Engine:
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
         return Answer(text, understood, recommendation, tuple(notes), soft_names)
 
-    def band_named(self, text: str) -> Resolution:
-        """The one band `text` names ("Minor Threat", "map of the band Converge"), read as
-        a query is: the first band it names, or why there is none."""
+    def understand(self, text: str) -> ResolvedQuery:
+        """The bands, genres and audio tracks `text` names, as liked or hated."""
         understood = resolve_query(text, self.resolver, self.tags)
         if self.audio is not None:
             understood = self.audio.resolve(understood)
+        return understood
+
+    def band_named(self, text: str) -> Resolution:
+        """The one band `text` names ("Minor Threat", "map of the band Converge"), read as
+        a query is: the first band it names, or why there is none."""
+        understood = self.understand(text)
         for term in understood.terms:
             if term.artist is not None:
                 return term.resolution

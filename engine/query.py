@@ -22,8 +22,9 @@ the reading worth most wins, less these costs:
   so "Love" alone is the band, and "like The Band" likes The Band;
 - names side by side with nothing between them ("Minor Threat Have Heart") cost 0.5
   per split, and only names scoring 0.9 or more may stand so; the split is reported;
-- a phrase word or comma inside a name (at most three) needs a name scoring 0.9 or
-  more: "Earth, Wind & Fire", "Godspeed You! Black Emperor".
+- a phrase word inside a name (at most three such words, commas and stops) needs a name
+  scoring 0.9 or more, a comma or a full stop one spelt exactly: "Earth, Wind & Fire",
+  "Godspeed You! Black Emperor".
 
 Ties go to fewer names ("I like Air" is not the band I), then to more words inside names
 (A Lot Like Birds), then to fewer phrase words inside names, then to reading the earliest
@@ -64,7 +65,6 @@ _MAX_RAW_CHARS = 20 * MAX_QUERY_CHARS
 # at least SURE_SCORE; a comma or a full stop inside a name ("Earth, Wind & Fire", "Mr.
 # Bungle") only when the name is spelt exactly ("jazz. my" is not the genre jazzy).
 SURE_SCORE = 0.9
-ABSORB_MIN_SCORE = SURE_SCORE
 _MAX_ABSORBED = 3
 # Longest name tried that does not fill a whole run of words: bounds the catalog lookups
 # per query (the longest whole run is always tried).
@@ -495,7 +495,7 @@ class _Reader:
                 # "still" is not The Stills, nor "on a" O.N.A.: everyday words name a band
                 # only spelt exactly as it is.
                 score = 0.0
-            if absorbed == 0 or (score >= ABSORB_MIN_SCORE and (score == 1 or not stops)):
+            if absorbed == 0 or (score >= SURE_SCORE and (score == 1 or not stops)):
                 spans.append(_Span(j + 1, score, words, absorbed, everyday))
         return spans
 

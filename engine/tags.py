@@ -194,9 +194,6 @@ class TagIndex:
         """Every artist that has `tag` among its `within` strongest tags."""
         return self._artist_ids[(self._strongest[:, :within] == tag.index).any(axis=1)]
 
-    def names_of(self, indexes: np.ndarray) -> list[str]:
-        return [self.tags[i].name for i in np.asarray(indexes).tolist() if i >= 0]
-
 
 def _vocabulary(
     artist_tags: ArtistTags, entry_keys: list[str], catalog: ArtistCatalog
