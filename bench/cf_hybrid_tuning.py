@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TQDM_DISABLE", "1")  # ~2,000 evaluations: no progress bar each
 
 from engine.discovery import Discovery  # noqa: E402
+from engine.ranking import Ranking  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens, load_taggings  # noqa: E402
 from store.runs import active_runs  # noqa: E402
@@ -49,13 +50,14 @@ from train.evaluate.baselines import (  # noqa: E402
 )
 from train.evaluate.harness import evaluate  # noqa: E402
 from train.evaluate.metrics import Metrics  # noqa: E402
-from train.evaluate.report import run_spec  # noqa: E402
-from train.evaluate.served import ArtistVectors, ServedRecommender  # noqa: E402
-from train.evaluate.spaces import GraphVectors, HeldoutModels, StoredVectors  # noqa: E402
+from train.evaluate.served import ServedRecommender  # noqa: E402
+from train.evaluate.spaces import HeldoutModels, SpaceSpec, StoredVectors  # noqa: E402
 from train.evaluate.split import HoldoutSplit, holdout_split, validation_split  # noqa: E402
+from train.graph.heldout import GraphVectors  # noqa: E402
 from train.graph.params import GraphParams  # noqa: E402
 from train.hybrid.combine import combine  # noqa: E402
 from train.hybrid.params import HybridParams  # noqa: E402
+from train.vectors import ArtistVectors  # noqa: E402
 
 VALIDATION_SEEDS = (1, 2, 3)
 CF_GRID = tuple(
@@ -93,7 +95,7 @@ class Pooled:
 
 def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit,
            step_weight: float = 0.0, discovery: Discovery = Discovery()) -> Metrics:
-    return evaluate(ServedRecommender(StoredVectors(vectors), prior, step_weight, discovery),
+    return evaluate(ServedRecommender(StoredVectors(vectors), Ranking(prior, step_weight, discovery)),
                     split).metrics
 
 def hybrid_weights(with_playlist: bool) -> list[dict[str, float]]:
@@ -122,7 +124,7 @@ def main() -> None:
     splits = [validation_split(test, seed=seed) for seed in VALIDATION_SEEDS]
     playlist = None
     if playlist_run is not None:
-        playlist_spec = run_spec(playlist_run)
+        playlist_spec = SpaceSpec.of_run(playlist_run)
         playlist = HeldoutModels(args.store, seed=0, workers=1).model(playlist_spec)
 
     singles: dict[str, list[Metrics]] = {}
@@ -146,7 +148,7 @@ def main() -> None:
         if playlist is not None:
             vectors["playlist"] = playlist.fit_vectors(split.train)
             singles.setdefault("playlist", []).append(
-                served(vectors["playlist"], playlist_spec.popularity_prior, split))
+                served(vectors["playlist"], playlist_spec.ranking.popularity_prior, split))
         for params in CF_GRID:
             factors = artist_factors(split.train, params, seed=0)
             vectors[params] = factors

@@ -33,8 +33,8 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +43,11 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.novelty import popularity_of  # noqa: E402
+from engine.ranking import Ranking  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens, load_taggings  # noqa: E402
+from train.cf.factors import CfFactors  # noqa: E402
+from train.cf.params import CfParams  # noqa: E402
 from train.evaluate.baselines import (  # noqa: E402
     ALS_GRID,
     AlsRecommender,
@@ -53,27 +56,22 @@ from train.evaluate.baselines import (  # noqa: E402
 )
 from train.evaluate.harness import evaluate, tune  # noqa: E402
 from train.evaluate.metrics import NO_ARTIST, Metrics, head_artists, score  # noqa: E402
-from train.evaluate.served import ArtistVectors, ServedRecommender, listeners_of  # noqa: E402
-from train.evaluate.spaces import (  # noqa: E402
-    FitOnce,
-    GraphVectors,
-    StoredVectors,
-    partly_hidden_users,
-)
+from train.evaluate.served import ServedRecommender  # noqa: E402
+from train.evaluate.spaces import FitOnce, StoredVectors  # noqa: E402
 from train.evaluate.split import HoldoutSplit, holdout_split, validation_split  # noqa: E402
-from train.cf.factors import CfFactors  # noqa: E402
-from train.cf.params import CfParams  # noqa: E402
 from train.graph.colisten import (  # noqa: E402
     colistening_edges,
     colistening_similarity,
 )
 from train.graph.csr import CSRGraph  # noqa: E402
-from train.graph.params import RelatedGraphParams, GraphParams, Word2VecParams  # noqa: E402
-from train.graph.walks import STOPPED, random_walks  # noqa: E402
+from train.graph.heldout import GraphVectors, partly_hidden_users  # noqa: E402
+from train.graph.params import GraphParams, RelatedGraphParams, Word2VecParams  # noqa: E402
 from train.graph.related import rows_summing_to_one, tag_neighbours  # noqa: E402
+from train.graph.walks import STOPPED, random_walks  # noqa: E402
 from train.graph.word2vec import train_on_corpus, write_corpus  # noqa: E402
 from train.hybrid.combine import combine  # noqa: E402
 from train.hybrid.params import HybridParams  # noqa: E402
+from train.vectors import ArtistVectors, listeners_of  # noqa: E402
 
 # Scores of every artist row for each query: like rows (queries x likes) -> (queries x artists).
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -159,9 +157,9 @@ def hybrid_with_graph_step(split: HoldoutSplit, artist_ids: np.ndarray,
     with the graph step too, reach both? (The engine does not serve a hybrid that way.)"""
     defaults = GraphParams()
     cf = CfFactors(CfParams(), seed=seed).fit_vectors(split.train)
-    graph_served = evaluate(ServedRecommender(StoredVectors(graph), defaults.popularity_prior,
-                                              defaults.step_weight), split).metrics
-    cf_served = evaluate(ServedRecommender(StoredVectors(cf), CfParams().popularity_prior),
+    graph_served = evaluate(ServedRecommender(StoredVectors(graph), Ranking(defaults.popularity_prior,
+                                              defaults.step_weight)), split).metrics
+    cf_served = evaluate(ServedRecommender(StoredVectors(cf), Ranking(CfParams().popularity_prior)),
                          split).metrics
     spaces_bar = Frontier(split, artist_ids, precision_mark=graph_served.precision,
                           tail_recall_mark=cf_served.tail_recall)
@@ -177,7 +175,7 @@ def hybrid_with_graph_step(split: HoldoutSplit, artist_ids: np.ndarray,
         for prior, step_weight in ((0.4, 2.0), (0.6, 1.0), (0.8, 0.5)):
             spaces_bar.report(
                 f"cf {cf_share:g} + graph, prior {prior:g}, graph step {step_weight:g}",
-                evaluate(ServedRecommender(StoredVectors(hybrid), prior, step_weight),
+                evaluate(ServedRecommender(StoredVectors(hybrid), Ranking(prior, step_weight)),
                          split).metrics)
 
 
@@ -216,7 +214,7 @@ def main() -> None:
             models[params] = FitOnce(GraphVectors(params, listens, taggings, seed=args.seed,
                                                   workers=args.workers))
         for prior, step_weight in rankings:
-            served = ServedRecommender(models[params], prior, step_weight)
+            served = ServedRecommender(models[params], Ranking(prior, step_weight))
             frontier.report(f"{name}, prior {prior:g}", evaluate(served, split).metrics)
     hybrid_with_graph_step(split, artist_ids, models[default].fit_vectors(split.train),
                            args.seed)

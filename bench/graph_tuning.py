@@ -21,13 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine.ranking import Ranking  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens, load_taggings  # noqa: E402
 from train.evaluate.baselines import ALS_GRID, AlsRecommender, ItemItemRecommender  # noqa: E402
 from train.evaluate.harness import evaluate, format_table, tune  # noqa: E402
 from train.evaluate.served import ServedRecommender  # noqa: E402
-from train.evaluate.spaces import FitOnce, GraphVectors  # noqa: E402
+from train.evaluate.spaces import FitOnce  # noqa: E402
 from train.evaluate.split import holdout_split, validation_split  # noqa: E402
+from train.graph.heldout import GraphVectors  # noqa: E402
 from train.graph.params import GraphParams, RelatedGraphParams, WalkParams  # noqa: E402
 
 SAGE_AS_PUBLISHED = GraphParams(
@@ -90,7 +92,7 @@ def main() -> None:
             models[key] = FitOnce(GraphVectors(params, listens, taggings, seed=args.seed,
                                                workers=args.workers))
         evaluations[name] = evaluate(
-            ServedRecommender(models[key], params.popularity_prior, params.step_weight),
+            ServedRecommender(models[key], Ranking(params.popularity_prior, params.step_weight)),
             validation,
         )
         print(format_table({name: evaluations[name]}).splitlines()[1], file=sys.stderr)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine.ranking import Ranking  # noqa: E402
 from store import Store, default_store_path  # noqa: E402
 from store.catalog import load_listens, load_playlists  # noqa: E402
 from train.evaluate.baselines import ItemItemRecommender  # noqa: E402
@@ -36,12 +37,13 @@ from train.evaluate.neighbours import (  # noqa: E402
     neighbour_overlap,
     popularity_groups,
 )
-from train.evaluate.served import ArtistVectors  # noqa: E402
+from train.evaluate.served import ServedRecommender  # noqa: E402
 from train.evaluate.split import holdout_split, validation_split  # noqa: E402
 from train.graph.params import Word2VecParams  # noqa: E402
 from train.playlist.corpus import playlist_sentences, train_sentence_vectors  # noqa: E402
+from train.playlist.heldout import PlaylistVectors  # noqa: E402
 from train.playlist.params import ARTIST2VEC, DEFAULT_WORD2VEC, PlaylistParams  # noqa: E402
-from train.playlist.recommender import PlaylistRecommender  # noqa: E402
+from train.vectors import ArtistVectors  # noqa: E402
 
 PRIORS = tuple(step / 20 for step in range(21))  # 0, 0.05, ..., 1
 TABLE_PRIORS = (0.0, 0.25, 0.5, 1.0)
@@ -81,12 +83,12 @@ def precision_at_tail(
 class AtPrior:
     """A fitted playlist recommender ranked at another prior; fitting it again is free."""
 
-    def __init__(self, fitted: PlaylistRecommender, prior: float):
+    def __init__(self, fitted: ServedRecommender, prior: float):
         self.fitted = fitted
         self.prior = prior
 
     def fit(self, train) -> None:
-        self.fitted.popularity_prior = self.prior
+        self.fitted.ranking = Ranking(self.prior)
 
     def recommend_many(self, likes, k):
         return self.fitted.recommend_many(likes, k)
@@ -113,8 +115,9 @@ def main() -> None:
     }
     at_target: dict[str, tuple[float, float] | None] = {}
     for name, word2vec in variants().items():
-        fitted = PlaylistRecommender(PlaylistParams(word2vec=word2vec), seed=args.seed,
-                                     workers=args.workers)
+        fitted = ServedRecommender(PlaylistVectors(PlaylistParams(word2vec=word2vec),
+                                                   seed=args.seed, workers=args.workers),
+                                   Ranking())
         started = time.perf_counter()
         fitted.fit(validation.train)
         fit_seconds = time.perf_counter() - started

@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from store import Store  # noqa: E402
-from store.runs import RunRecord, load_space, record_run  # noqa: E402
+from store.runs import RunRecord, read_active_vectors, record_run  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -55,7 +55,7 @@ def main() -> None:
             write_s = time.perf_counter() - started
         np_load_s, _ = timed(lambda: np.load(npy), args.repeat)
         with Store.open(Path(tmp) / "bench.duckdb", read_only=True) as store:
-            store_read_s, loaded = timed(lambda: load_space(store, "bench"), args.repeat)
+            store_read_s, loaded = timed(lambda: read_active_vectors(store, "bench"), args.repeat)
         assert loaded.matrix.tobytes() == matrix.tobytes(), "round trip is not bit-exact"
 
     mb = matrix.nbytes / 1e6

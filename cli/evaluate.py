@@ -8,8 +8,8 @@ import os
 
 from cli.options import HelpFormatter
 from store import Store
-from store.catalog import load_listens, load_taggings
-from store.runs import active_runs, update_metrics
+from store.catalog import load_listens
+from store.runs import active_runs
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,62 +49,41 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    if args.all:
-        return _eval_all(args)
-    from train.evaluate.harness import evaluate, evaluate_baselines, format_table
-    from train.evaluate.report import evaluation_figures
-    from train.evaluate.served import ServedRecommender
-    from train.evaluate.spaces import GraphVectors
-    from train.evaluate.split import holdout_split
-    from train.graph.params import GraphParams
-    from train.graph.space import COLISTENING
+    from train.evaluate.report import HeldoutSettings
+
+    settings = HeldoutSettings(args.test_fraction, args.likes, args.k, args.head, args.seed)
+    return (_eval_all if args.all else _eval_graph)(args, settings)
+
+
+def _eval_graph(args: argparse.Namespace, settings) -> int:
+    from train.evaluate.harness import evaluate_baselines, format_table
+    from train.evaluate.report import evaluation_figures, score_and_record, space_specs
+    from train.evaluate.spaces import HeldoutModels
 
     with Store.open(args.store) as store:
         listens = load_listens(store)
-        taggings = load_taggings(store)
         graph_run = active_runs(store).get("graph")
-    # The test rebuilds the graph from training listens, so a run trained on crawled
-    # edges can only lend its walk and word2vec settings, not take the figures.
-    from_listens = (
-        graph_run is not None and graph_run.params.get("edges", COLISTENING) == COLISTENING
-    )
-    params = GraphParams.from_dict(graph_run.params) if graph_run else GraphParams()
-
-    split = holdout_split(listens, test_fraction=args.test_fraction, n_likes=args.likes,
-                          seed=args.seed)
-    evaluations = {
-        "graph (SAGE)": evaluate(
-            # Ranked as the engine serves the graph space, with the run's ranking settings.
-            ServedRecommender(
-                GraphVectors(params, listens, taggings, seed=args.seed, workers=args.workers),
-                params.popularity_prior, params.step_weight,
-            ),
-            split, k=args.k, n_head=args.head,
-        )
-    }
+    split = settings.split(listens)
+    spec = space_specs({"graph": graph_run} if graph_run else {})[0]["graph"]
+    models = HeldoutModels(args.store, seed=args.seed, workers=args.workers)
+    # Ranked as the engine serves the graph space, with the run's ranking settings.
+    evaluation, stored = score_and_record(args.store, models, spec, split, settings)
+    evaluations = {"graph (SAGE)": evaluation}
     if args.baselines:
         baselines = evaluate_baselines(split, k=args.k, n_head=args.head, seed=args.seed)
         evaluations |= baselines.evaluations
 
-    report = {
-        "split": {
-            "test_users": split.n_cases, "eligible_users": split.n_eligible_users,
-            "skipped_users": split.n_skipped_users, "likes": args.likes, "k": args.k,
-            "head": args.head, "seed": args.seed,
-        },
-        "models": {name: evaluation_figures(evaluation) for name, evaluation in evaluations.items()},
-    }
-    if from_listens:
-        with Store.open(args.store) as store:
-            heldout = report["models"]["graph (SAGE)"] | {"split": report["split"]}
-            update_metrics(store, graph_run.run_id, {"heldout": heldout})
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps({
+            "split": settings.describe(split),
+            "models": {name: evaluation_figures(evaluation)
+                       for name, evaluation in evaluations.items()},
+        }, indent=2))
     else:
         print(format_table(evaluations))
         if graph_run is None:
             print("no graph run is active: scored the default settings; nothing was stored")
-        elif not from_listens:
+        elif not stored:
             print(f"graph run {graph_run.run_id} walked stored '{graph_run.params['edges']}' "
                   "edges: scored its settings on the co-listening graph; nothing was stored")
         else:
@@ -112,36 +91,14 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_all(args: argparse.Namespace, settings) -> int:
+    from train.evaluate.report import evaluate_all, format_report, report_json
 
-def _eval_all(args: argparse.Namespace) -> int:
-    from train.evaluate.report import (
-        HeldoutSettings,
-        evaluate_all,
-        format_report,
-        heldout_figures,
-        overlap_figures,
-        report_json,
-        scores_as_trained,
-    )
-
-    settings = HeldoutSettings(args.test_fraction, args.likes, args.k, args.head, args.seed)
     report = evaluate_all(args.store, settings, workers=args.workers, baselines=args.baselines)
-    stored = []
-    with Store.open(args.store) as store:
-        for space, spec in report.specs.items():
-            if spec.run_id is None:
-                continue
-            metrics = {}
-            if scores_as_trained(spec):
-                metrics["heldout"] = heldout_figures(report.evaluations[space], report.split)
-            if report.overlap.get(space):
-                metrics["neighbours"] = overlap_figures(report.overlap[space])
-            if metrics:
-                update_metrics(store, spec.run_id, metrics)
-                stored.append(f"{space} run {spec.run_id}")
     if args.json:
         print(json.dumps(report_json(report), indent=2))
     else:
         print(format_report(report))
-        print(f"stored in the metrics of {', '.join(stored)}" if stored else "nothing was stored")
+        print(f"stored in the metrics of {', '.join(report.stored)}"
+              if report.stored else "nothing was stored")
     return 0

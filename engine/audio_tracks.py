@@ -26,7 +26,7 @@ from engine.resolve import Candidate, MatchKind, Resolution, ResolvedQuery, Stat
 from engine.space import LoadedSpace
 from store.db import Store
 from store.names import normalize_name
-from store.runs import SpaceVectors, active_runs, get_run, load_space
+from store.runs import SpaceVectors, active_runs, get_run, read_active_vectors
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,8 @@ class AudioTracks:
             np.vstack([space.unit, vectors]),
             space.catalog,
             run_id=space.run_id,
-            popularity_prior=space.popularity_prior,
+            ranking=space.ranking,
             graph_edges=space.graph_edges,
-            step_weight=space.step_weight,
-            discovery=space.discovery,
         )
 
     def find(self, typed: str, *, by_title: bool) -> int | None:
@@ -139,7 +137,7 @@ def load_audio_tracks(
     """
     if AUDIO_SPACE not in active_runs(store):
         return space, None
-    vectors = load_space(store, AUDIO_SPACE)  # the run and its vectors in one snapshot
+    vectors = read_active_vectors(store, AUDIO_SPACE)  # the run and its vectors in one snapshot
     audio = vectors.run
     target, target_run = audio.params.get("target_space"), audio.params.get("target_run")
     if target == space.name:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.problems import RecommendProblem, RecommendProblemKind
+from engine.rank import Seeds, mean_direction, unit_tastes
 from engine.space import NO_ROW, LoadedSpace
 
 DEFAULT_BETA = 0.5
@@ -134,7 +135,7 @@ def compose(
     direction = _weighted_mean(space.unit, like_rows, like_weights, like_points)
     if len(hate_rows) or hate_points:
         direction -= beta * _weighted_mean(space.unit, hate_rows, hate_weights, hate_points)
-    length = float(np.linalg.norm(direction))
+    [vector], [length] = unit_tastes(direction[None, :])
     if length < _CANCELLED_NORM:
         problems.append(RecommendProblem(
             RecommendProblemKind.TASTE_CANCELS,
@@ -142,7 +143,7 @@ def compose(
         ))
         return Composition(None, tuple(problems))
     taste = Taste(
-        vector=(direction / length).astype(np.float32),
+        vector=vector,
         like_rows=like_rows, hate_rows=hate_rows, beta=beta,
         like_weights=like_weights, hate_weights=hate_weights,
         like_tags=like_points, hate_tags=hate_points,
@@ -190,7 +191,11 @@ def _placed(
 def _weighted_mean(
     unit: np.ndarray, rows: np.ndarray, weights: np.ndarray, points: Sequence[TagPoint] = ()
 ) -> np.ndarray:
-    total = weights @ unit[rows].astype(np.float64)
+    # The artists' part is the held-out test's taste too (engine.rank.mean_direction).
+    mean = mean_direction(unit, Seeds.one(rows, weights))[0]
+    if not points:
+        return mean
+    total = mean * weights.sum()
     for point in points:
         total = total + point.weight * point.vector.astype(np.float64)
     return total / (weights.sum() + sum(point.weight for point in points))

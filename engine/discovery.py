@@ -46,11 +46,6 @@ class Discovery:
         return np.floor(k * (self.share + self.tail_taste * like_tail_share) + 0.5).astype(
             np.int64)
 
-    @classmethod
-    def of_params(cls, params: dict) -> Discovery:
-        """A run's discovery settings; none for a run that records none."""
-        return cls(params.get("discovery_share", 0.0), params.get("discovery_tail_taste", 0.0))
-
 
 def most_listened(artist_ids: np.ndarray, listeners: np.ndarray, count: int) -> np.ndarray:
     """The `count` artists with the most listeners (ties: lower id first)."""
@@ -68,24 +63,3 @@ def like_tail_share(like_in_tail: np.ndarray, like_weights: np.ndarray) -> np.nd
     total = like_weights.sum(axis=-1)
     tail = np.where(like_in_tail, like_weights, 0).sum(axis=-1)
     return tail / np.where(total > 0, total, 1)
-
-
-def with_slots(main: np.ndarray, deep: np.ndarray, slots: np.ndarray, k: int) -> np.ndarray:
-    """Per query, its first `slots` long-tail picks and then its best other picks up to k.
-
-    `main` [queries, >= k] and `deep` [queries, >= max slots] are ranked ids, best first
-    (the long-tail ranking already without what the query rules out); -1 pads a row.
-    Returns [queries, k]: the main picks first, then the long-tail ones.
-    """
-    n_deep = deep.shape[1]
-    kept_deep = np.where(np.arange(n_deep) < slots[:, None], deep, -1)
-    taken = (main[:, :, None] == kept_deep[:, None, :]).any(axis=2) | (main < 0)
-    # The main picks not taken by a slot, in order; then as many as the slots leave room for.
-    order = np.argsort(taken, axis=1, kind="stable")
-    main_free = np.take_along_axis(main, order, axis=1)
-    n_free = (~taken).sum(axis=1)
-    n_main = np.minimum(n_free, k - (kept_deep >= 0).sum(axis=1))
-    main_part = np.where(np.arange(main.shape[1]) < n_main[:, None], main_free, -1)
-    both = np.hstack([main_part, kept_deep])
-    # Close the gaps, keeping order: main picks, then long-tail picks, then padding.
-    return np.take_along_axis(both, np.argsort(both < 0, axis=1, kind="stable"), axis=1)[:, :k]

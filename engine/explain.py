@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.candidates import Candidates
 from engine.compose import Taste
 from engine.filters import NearHates
-from engine.search import Candidates
 from engine.space import LoadedSpace
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.candidates import Candidates
 from engine.compose import Taste
-from engine.search import Candidates
 
 # A hated artist removes a candidate that is closer to it than to every liked artist,
 # and at least this close: the floor keeps a loose resemblance to a hate from removing
@@ -54,17 +54,6 @@ class NearHates:
         )
 
 
-def drop_inputs(candidates: Candidates, taste: Taste) -> Candidates:
-    """Leave out the liked and hated artists themselves."""
-    inputs = np.concatenate([taste.like_rows, taste.hate_rows])
-    return candidates.keep(~np.isin(candidates.rows, inputs))
-
-
-def drop_excluded(candidates: Candidates, excluded_rows: np.ndarray) -> Candidates:
-    """Leave out rows the caller rules out: already shown, disliked before."""
-    return candidates.keep(~np.isin(candidates.rows, excluded_rows))
-
-
 def drop_near_hates(
     candidates: Candidates, unit: np.ndarray, taste: Taste, threshold: float
 ) -> tuple[Candidates, NearHates]:
@@ -104,19 +93,3 @@ def drop_hated_tags(
         (vectors @ taste.like_vectors(unit).T).max(axis=1),
         which.astype(np.int64),
     )
-
-
-def cap_per_group(
-    candidates: Candidates, group_of_row: np.ndarray, max_per_group: int
-) -> Candidates:
-    """Keep at most `max_per_group` candidates of any one group (an artist, a scene), the
-    best ranked ones."""
-    groups = group_of_row[candidates.rows]
-    by_group = np.argsort(groups, kind="stable")  # ranking order within each group
-    grouped = groups[by_group]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    sizes = np.diff(np.r_[starts, len(grouped)])
-    place_in_group = np.arange(len(grouped)) - np.repeat(starts, sizes)
-    keep = np.empty(len(groups), dtype=bool)
-    keep[by_group] = place_in_group < max_per_group
-    return candidates.keep(keep)

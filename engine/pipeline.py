@@ -1,14 +1,10 @@
 """From resolved likes and hates to explained recommendations, over one loaded space.
 
-    compose the taste -> score every row (cosine, adjusted for novelty; plus one step on
-    the graph in a graph space) -> take the best
-    candidates -> drop the inputs, the excluded, those too close to a hate -> keep the
-    space's discovery slots for the best long-tail ones -> drop extra ones of an artist
-    or of a scene -> explain the first k
+    compose the taste -> rule out the inputs, the excluded, the bands that carry a hated
+    genre and those too close to a hate -> rank (engine.rank, a batch of one: the
+    ranking the held-out test scores) -> explain the answer and what the hates took away
 
 A pure function of its inputs: the CLI and the bot call it and render the same answer.
-Filters can only remove, so the search fetches more candidates than asked for; in the
-rare case the filters leave fewer than k, it fetches again with a larger pool.
 """
 
 from __future__ import annotations
@@ -18,25 +14,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
+from engine.candidates import Candidates
 from engine.compose import DEFAULT_BETA, Seed, TagSeed, Taste, compose
-from engine.discovery import like_tail_share
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
-from engine.filters import (
-    DEFAULT_HATE_THRESHOLD,
-    NearHates,
-    cap_per_group,
-    drop_excluded,
-    drop_hated_tags,
-    drop_inputs,
-    drop_near_hates,
-)
-from engine.graph_step import seed_matrix, step_scores
-from engine.novelty import novelty_scores
+from engine.filters import DEFAULT_HATE_THRESHOLD, NearHates, drop_hated_tags, drop_near_hates
 from engine.problems import RecommendProblem, RecommendProblemKind
+from engine.rank import Queries, Seeds, rank, score
 from engine.scenes import NO_SCENE, Scenes
-from engine.search import Candidates, similarities, top_candidates
 from engine.space import NO_ROW, LoadedSpace
 from store.errors import UserError
 
@@ -44,8 +29,6 @@ MAX_K = 100
 # How much a liked genre lifts the bands that carry it (_tag_scores); measured in
 # tests/test_understanding.py: with it, most of the answer to a genre carries the genre.
 TAG_WEIGHT = 0.5
-# Candidates fetched per result asked for, before the filters thin them out.
-_OVERFETCH = 4
 
 
 class SettingError(UserError):
@@ -60,7 +43,6 @@ class Settings:
     beta: float = DEFAULT_BETA  # how far hates turn the taste away, >= 0 (see engine.compose)
     novelty: float = 0.0  # -1 favours the well known, +1 the long tail (see engine.novelty)
     hate_threshold: float = DEFAULT_HATE_THRESHOLD  # see engine.filters.drop_near_hates
-    max_per_artist: int = 1  # results of any one artist
     max_per_scene: int | None = None  # results of any one scene (None: no limit)
 
     def __post_init__(self) -> None:
@@ -70,8 +52,6 @@ class Settings:
             (-1 <= self.novelty <= 1, "novelty must be -1 to 1", self.novelty),
             (-1 <= self.hate_threshold <= 1, "hate_threshold is a cosine, -1 to 1",
              self.hate_threshold),
-            (isinstance(self.max_per_artist, int) and self.max_per_artist >= 1,
-             "max_per_artist must be 1 or more", self.max_per_artist),
             (self.max_per_scene is None
              or (isinstance(self.max_per_scene, int) and self.max_per_scene >= 1),
              "max_per_scene must be 1 or more", self.max_per_scene),
@@ -101,7 +81,6 @@ def recommend(
     beta: float = DEFAULT_BETA,
     novelty: float = 0.0,
     hate_threshold: float = DEFAULT_HATE_THRESHOLD,
-    max_per_artist: int = 1,
     max_per_scene: int | None = None,
     scenes: Scenes | None = None,
     exclude_ids: Collection[int] = (),
@@ -114,7 +93,7 @@ def recommend(
     `exclude_ids` are artists never to recommend (already shown, disliked before).
     `max_per_scene` needs the `scenes`; artists outside every scene are not limited.
     """
-    settings = Settings(k, beta, novelty, hate_threshold, max_per_artist, max_per_scene)
+    settings = Settings(k, beta, novelty, hate_threshold, max_per_scene)
     if max_per_scene is not None and scenes is None:
         raise ValueError("max_per_scene needs the scenes")
     composition = compose(space, likes, hates, beta=beta, like_tags=like_tags,
@@ -149,57 +128,49 @@ def _search(
     exclude_ids: Collection[int],
     scenes: Scenes | None,
 ) -> tuple[Candidates, NearHates, np.ndarray]:
-    """The best k rows through the filters, what the hates removed on the way, and the
-    rows that took a discovery slot."""
-    scene_of_row = None
-    if settings.max_per_scene is not None:
-        scene_of_row = scenes.community_of(space.artist_ids)
-        # An artist outside every scene is a scene of its own.
-        outside = scene_of_row == NO_SCENE
-        scene_of_row[outside] = -2 - np.flatnonzero(outside)
-    similarity = similarities(space, taste.vector)
-    scores = novelty_scores(
-        similarity, space.popularity, settings.novelty, space.popularity_prior
+    """The best k rows the filters allow, what the hates removed that could have been
+    in the answer, and the rows that took a discovery slot."""
+    like_rows, like_weights = taste.seeds()
+    hate_rows, hate_weights = taste.seeds(hates=True)
+    likes = Seeds.one(like_rows, like_weights)
+    queries = Queries(
+        taste.vector[None, :], likes, Seeds.one(hate_rows, hate_weights), taste.beta,
+        boost=_tag_scores(len(space), taste)[None, :] if taste.like_tags else None,
     )
-    if space.graph is not None:
-        scores += np.float32(space.step_weight) * _graph_step(space.graph, taste)
-    if taste.like_tags:
-        scores += _tag_scores(len(space), taste)
+    scores = score(space, queries, settings.novelty)
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
-    excluded_rows = excluded_rows[excluded_rows != NO_ROW]
-    k = settings.k
-    slots = _discovery_slots(space, taste, k)
+    ruled_out = np.zeros(len(space), dtype=bool)
+    ruled_out[np.concatenate([taste.like_rows, taste.hate_rows,
+                              excluded_rows[excluded_rows != NO_ROW]])] = True
+    near_hates = _near_hates(space, taste, scores[0], ruled_out, settings.hate_threshold)
+    ruled_out[near_hates.candidates.rows] = True
+    groups = None
+    if settings.max_per_scene is not None:
+        groups = scenes.community_of(space.artist_ids)
+        # An artist outside every scene is a scene of its own.
+        outside = groups == NO_SCENE
+        groups[outside] = -2 - np.flatnonzero(outside)
+    ranked = rank(space, scores, likes, settings.k, allowed=~ruled_out[None, :], groups=groups,
+                  max_per_group=settings.max_per_scene)
+    found = ranked.rows[0] != NO_ROW
+    rows = ranked.rows[0][found]
+    chosen = Candidates(rows, space.unit[rows] @ taste.vector, ranked.scores[0][found])
+    return chosen, near_hates, rows[ranked.deep[0][found]]
 
-    def allowed(candidates: Candidates) -> tuple[Candidates, NearHates]:
-        kept = drop_excluded(drop_inputs(candidates, taste), excluded_rows)
-        kept, carry_hated_tags = drop_hated_tags(kept, space.unit, taste)
-        kept, near_hates = drop_near_hates(kept, space.unit, taste, settings.hate_threshold)
-        return kept, carry_hated_tags.then(near_hates)
 
-    def capped(candidates: Candidates) -> Candidates:
-        kept = cap_per_group(candidates, space.artist_ids, settings.max_per_artist)
-        if scene_of_row is not None:
-            kept = cap_per_group(kept, scene_of_row, settings.max_per_scene)
-        return kept
-
-    tail_scores = np.where(space.long_tail, scores, -np.inf) if slots else None
-    pool = _OVERFETCH * k + len(taste.like_rows) + len(taste.hate_rows) + len(excluded_rows)
-    pool += sum(len(point.carrier_rows) for point in taste.hate_tags)
-    while True:
-        kept, near_hates = allowed(top_candidates(similarity, scores, pool))
-        deep = kept.head(0)
-        if slots:
-            tail, tail_near_hates = allowed(top_candidates(similarity, tail_scores, pool))
-            # A long-tail band the hates removed may rank below every main candidate and
-            # still have beaten the last slot pick (_removal_cutoffs).
-            near_hates = near_hates.then(tail_near_hates)
-            deep = capped(tail.keep(np.isfinite(tail.scores))).head(slots)
-            # The long-tail picks go first so that the caps count them before the others.
-            kept = deep.then(kept.keep(~np.isin(kept.rows, deep.rows)))
-        kept = capped(kept)
-        if (len(kept) >= k and len(deep) == slots) or pool >= len(space):
-            return kept.head(k).by_score(), near_hates, deep.rows
-        pool *= _OVERFETCH
+def _near_hates(
+    space: LoadedSpace, taste: Taste, scores: np.ndarray, ruled_out: np.ndarray,
+    threshold: float,
+) -> NearHates:
+    """The rows the hates remove, best score first: those that carry a hated genre
+    strongly, then those closer to a hated band than to every like (engine.filters)."""
+    if not len(taste.hate_rows) and not taste.hate_tags:
+        return NearHates.none(Candidates(np.zeros(0, dtype=np.int64), scores[:0], scores[:0]))
+    order = np.argsort(-scores, kind="stable")
+    order = order[~ruled_out[order] & np.isfinite(scores[order])]
+    everything = Candidates(order, space.unit[order] @ taste.vector, scores[order])
+    kept, carry_hated_tags = drop_hated_tags(everything, space.unit, taste)
+    return carry_hated_tags.then(drop_near_hates(kept, space.unit, taste, threshold)[1])
 
 
 def _removal_cutoffs(
@@ -218,15 +189,6 @@ def _removal_cutoffs(
     return np.where(space.long_tail[removed_rows], chosen.scores.min(), main_cutoff)
 
 
-def _discovery_slots(space: LoadedSpace, taste: Taste, k: int) -> int:
-    """Places of the answer kept for long-tail bands (engine.discovery)."""
-    if not space.discovery:
-        return 0
-    rows, weights = taste.seeds()
-    share = like_tail_share(space.long_tail[rows], weights)
-    return int(space.discovery.slots(k, share))
-
-
 def _tag_scores(n_rows: int, taste: Taste) -> np.ndarray:
     """What carrying a liked genre adds to a row's score: TAG_WEIGHT times the genre's
     share of the likes. A genre's place in a space says where its bands gather, but
@@ -236,14 +198,3 @@ def _tag_scores(n_rows: int, taste: Taste) -> np.ndarray:
     for point in taste.like_tags:
         scores[point.carrier_rows] += np.float32(TAG_WEIGHT * point.weight / total)
     return scores
-
-
-def _graph_step(graph: sp.csr_matrix, taste: Taste) -> np.ndarray:
-    """The step score of every row for the taste's likes and hates (engine.graph_step)."""
-    n_rows = graph.shape[0]
-    like_rows, like_weights = taste.seeds()
-    hate_rows, hate_weights = taste.seeds(hates=True)
-    likes = seed_matrix(like_rows[None, :], like_weights[None, :], n_rows)
-    hates = (seed_matrix(hate_rows[None, :], hate_weights[None, :], n_rows)
-             if len(hate_rows) else None)
-    return step_scores(graph, likes, hates, taste.beta)[0]

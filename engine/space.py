@@ -12,24 +12,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
-from engine.discovery import Discovery, in_long_tail, most_listened
+from engine.discovery import in_long_tail, most_listened
 from engine.graph_step import GraphEdges
 from engine.lookup import positions_in
-from engine.novelty import POPULARITY_PRIOR, popularity_of
+from engine.novelty import popularity_of
+from engine.rank import NO_ROW
+from engine.ranking import Ranking
 from store.catalog import ArtistCatalog, load_artists
 from store.db import Store
 from store.errors import StoreError
-from store.runs import RunRecord
-from store.runs import load_space as load_space_vectors
+from store.runs import read_active_vectors
 
 log = logging.getLogger(__name__)
 
-NO_ROW = -1
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,15 +44,13 @@ class LoadedSpace:
     listeners: np.ndarray  # int64, listeners of each row's artist (0 when unknown)
     popularity: np.ndarray  # float32 in [0, 1]: log(1 + listeners) over the space's top one
     catalog: ArtistCatalog  # every artist's name, for explanations
-    popularity_prior: float = POPULARITY_PRIOR  # this space's weight of popularity in ranking
-    # A graph space's own graph, over its rows, and the weight of one step on it in
-    # ranking (engine.graph_step); None and 0 for other spaces.
+    ranking: Ranking = Ranking()  # how the space ranks (engine.rank)
+    # The graph its ranking steps on, over its rows, and the same edges by entity id;
+    # None for a space whose ranking takes no step.
     graph: sp.csr_matrix | None = None
-    graph_edges: GraphEdges | None = None  # the same edges by entity id
-    step_weight: float = 0.0
-    # Places of each answer kept for the long tail (engine.discovery), and which rows are
-    # in it (None when the space keeps none).
-    discovery: Discovery = Discovery()
+    graph_edges: GraphEdges | None = None
+    # Which rows are long-tail bands, for the ranking's discovery slots (None: it keeps
+    # none).
     long_tail: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -87,10 +86,8 @@ class LoadedSpace:
         *,
         entity_kind: str = "artist",
         run_id: int | None = None,
-        popularity_prior: float = POPULARITY_PRIOR,
+        ranking: Ranking = Ranking(),
         graph_edges: GraphEdges | None = None,
-        step_weight: float = 0.0,
-        discovery: Discovery = Discovery(),
     ) -> LoadedSpace:
         """Sort rows by id, scale them to unit length and drop the zero ones."""
         if entity_kind != "artist":
@@ -115,13 +112,15 @@ class LoadedSpace:
                          name, dropped, entity_kind)
         listeners = _listeners_of(catalog, ids)
         popularity = popularity_of(listeners)
+        steps = graph_edges is not None and ranking.step_weight > 0
+        discovery = ranking.discovery
         return cls(
             name=name, entity_kind=entity_kind, run_id=run_id, entity_ids=ids,
             unit=np.ascontiguousarray(unit), artist_ids=ids, listeners=listeners,
-            popularity=popularity, catalog=catalog, popularity_prior=popularity_prior,
-            graph=graph_edges.over_rows(ids) if graph_edges is not None and step_weight else None,
-            graph_edges=graph_edges, step_weight=step_weight if graph_edges is not None else 0.0,
-            discovery=discovery,
+            popularity=popularity, catalog=catalog,
+            ranking=ranking if steps else replace(ranking, step_weight=0.0, graph_run=None),
+            graph=graph_edges.over_rows(ids) if steps else None,
+            graph_edges=graph_edges,
             long_tail=in_long_tail(ids, most_listened(
                 catalog.artist_ids, catalog.listeners, discovery.after)) if discovery else None,
         )
@@ -141,32 +140,22 @@ def load_space(store: Store, name: str, catalog: ArtistCatalog | None = None) ->
     too), to read it once.
     """
     started = time.perf_counter()
-    vectors = load_space_vectors(store, name)
+    vectors = read_active_vectors(store, name)
     if catalog is None:
         catalog = load_artists(store)
-    params = vectors.run.params
-    step_weight = params.get("step_weight", 0.0)
+    ranking = Ranking.of_run(vectors.run.params, vectors.run.run_id)
     space = LoadedSpace.from_arrays(
         name, vectors.entity_ids, vectors.matrix, catalog,
-        entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id,
-        popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
-        graph_edges=_graph_edges(store, vectors.run) if step_weight else None,
-        step_weight=step_weight, discovery=Discovery.of_params(params),
+        entity_kind=vectors.run.entity_kind, run_id=vectors.run.run_id, ranking=ranking,
+        graph_edges=_graph_edges(store, ranking.graph_run) if ranking.graph_run else None,
     )
     log.info("%s space (run %s): %d x %d loaded in %.2f s",
              name, space.run_id, len(space), space.dim, time.perf_counter() - started)
     return space
 
 
-def _graph_edges(store: Store, run: RunRecord) -> GraphEdges | None:
-    """The graph a space steps on: a graph run's own, a hybrid's graph component's (None
-    for a hybrid without one)."""
-    if "components" in run.params:
-        run_id = run.params["components"].get("graph", {}).get("run_id")
-        if run_id is None:
-            return None
-    else:
-        run_id = run.run_id
+def _graph_edges(store: Store, run_id: int) -> GraphEdges:
+    """The related-artists graph run `run_id` recorded."""
     table = store.con.execute(
         "SELECT src, dst, weight FROM graph_edges WHERE run_id = ?", [run_id]
     ).fetchnumpy()

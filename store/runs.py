@@ -195,7 +195,7 @@ def active_runs(store: Store) -> dict[str, RunRecord]:
     return {row[1]: _run_from_row(row) for row in rows}
 
 
-def load_space(store: Store, space: str) -> SpaceVectors:
+def read_active_vectors(store: Store, space: str) -> SpaceVectors:
     """The active run of `space` with its vectors, read in one consistent snapshot."""
     with store.transaction() as con:
         row = con.execute(

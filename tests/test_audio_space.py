@@ -18,7 +18,7 @@ import torch
 from cli.main import main
 from engine.answer import Engine
 from store import Store
-from store.runs import RunRecord, active_runs, load_space, record_run
+from store.runs import RunRecord, active_runs, read_active_vectors, record_run
 from tests.audio_synth import synthetic_artists, write_clips
 
 DIM = 16
@@ -64,7 +64,7 @@ def trained(tmp_path_factory) -> Path:
 
 def audio_run(store_path: Path):
     with Store.open(store_path, read_only=True) as store:
-        space = load_space(store, "audio")
+        space = read_active_vectors(store, "audio")
         flags = dict(store.con.execute(
             "SELECT track_id, predicted FROM audio_predictions WHERE run_id = ?",
             [space.run.run_id]).fetchall())

@@ -6,18 +6,18 @@ import pytest
 from cli.main import main
 from engine.compose import Seed
 from engine.pipeline import recommend
+from engine.ranking import Ranking
 from engine.space import LoadedSpace, load_space
 from store import Store
 from store.catalog import ArtistCatalog, Listens
-from store.runs import activate_run, active_runs, list_runs
-from store.runs import load_space as load_space_vectors
-from train.cf.factors import artist_factors
+from store.runs import activate_run, active_runs, list_runs, read_active_vectors
+from train.cf.factors import CfFactors, artist_factors
 from train.cf.params import CfParams
-from train.cf.recommender import CfRecommender
 from train.evaluate.harness import evaluate
-from train.evaluate.served import ServedRecommender, listeners_of
+from train.evaluate.served import ServedRecommender
 from train.evaluate.spaces import StoredVectors
 from train.evaluate.split import holdout_split
+from train.vectors import listeners_of
 
 SMALL = CfParams(factors=4)
 
@@ -48,7 +48,8 @@ def test_factors_keep_the_two_scenes_apart():
 
 def test_the_recommender_keeps_to_the_askers_scene():
     split = holdout_split(two_scenes_listens(per_user=10), test_fraction=0.5, n_likes=2, seed=0)
-    evaluation = evaluate(CfRecommender(SMALL, seed=0), split, k=3, n_head=5)
+    served = ServedRecommender(CfFactors(SMALL, seed=0), Ranking(SMALL.popularity_prior))
+    evaluation = evaluate(served, split, k=3, n_head=5)
     assert evaluation.metrics.precision > 0.95
 
 
@@ -59,14 +60,14 @@ def test_held_out_ranking_is_what_the_engine_serves():
     listens = Listens(pairs[0], pairs[1], np.ones(pairs.shape[1], dtype=np.int64))
     vectors = artist_factors(listens, SMALL, seed=0)
     prior = 0.7
-    served = ServedRecommender(StoredVectors(vectors), prior)
+    served = ServedRecommender(StoredVectors(vectors), Ranking(prior))
     served.fit(listens)
 
     ids = vectors.artist_ids
     listeners = listeners_of(listens, ids)
     catalog = ArtistCatalog(ids, [f"a{i}" for i in ids], [f"a{i}" for i in ids], listeners,
                             listeners)
-    space = LoadedSpace.from_arrays("cf", ids, vectors.vectors, catalog, popularity_prior=prior)
+    space = LoadedSpace.from_arrays("cf", ids, vectors.vectors, catalog, ranking=Ranking(prior))
     likes = np.stack([rng.choice(ids, size=3, replace=False) for _ in range(12)])
     answers = served.recommend_many(likes, 10)
     for query, answer in zip(likes, answers, strict=True):
@@ -92,11 +93,11 @@ def test_sage_train_cf_records_a_repeatable_run_with_its_prior(tmp_path):
         assert active_runs(store_)["cf"].run_id == first.run_id
         assert first.params == CfParams(factors=8, popularity_prior=0.3).to_dict() | {"seed": 3}
         assert first.data_fingerprint == second.data_fingerprint
-        vectors = load_space_vectors(store_, "cf")
+        vectors = read_active_vectors(store_, "cf")
         space = load_space(store_, "cf")
     assert vectors.matrix.shape == (20, 8)
-    assert space.popularity_prior == pytest.approx(0.3)
+    assert space.ranking.popularity_prior == pytest.approx(0.3)
     with Store.open(path) as store_:
         activate_run(store_, second.run_id)
-        again = load_space_vectors(store_, "cf")
+        again = read_active_vectors(store_, "cf")
     np.testing.assert_array_equal(vectors.matrix, again.matrix)

@@ -27,19 +27,41 @@ def test_every_option_and_command_is_explained():
                 assert action.help, f"{parser.prog}: {action.dest} has no help text"
 
 
-def test_train_options_default_to_the_spaces_defaults():
-    from cli.train import graph_params, word2vec_params
-    from train.graph.params import GraphParams
-    from train.playlist.params import PlaylistParams
+def test_every_space_takes_its_default_settings_and_run_options_from_no_flags():
+    from train.kinds import KINDS
 
     parser = build_parser()
-    assert graph_params(parser.parse_args(["train", "graph"])) == GraphParams()
-    playlist = parser.parse_args(["train", "playlist"])
-    assert word2vec_params(
-        playlist, sg=int(playlist.model == "skip-gram"), min_count=playlist.min_count
-    ) == PlaylistParams().word2vec
-    graph = graph_params(parser.parse_args(["train", "graph", "--skip-gram", "--window", "7"]))
+    for name, kind in KINDS.items():
+        args = parser.parse_args(["train", name])
+        assert type(kind.params).from_args(args) == kind.params, name
+        assert type(kind.run).from_args(args, "run.") == kind.run, name
+
+
+def test_flags_set_the_settings_they_name():
+    from train.graph.params import GraphParams, GraphRun
+    from train.hybrid.params import HybridParams
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "graph", "--model", "skip-gram", "--window", "7",
+                              "--uniform", "--tag-share", "0.3", "--edges", "lastfm",
+                              "--seed", "4"])
+    graph = GraphParams.from_args(args)
     assert (graph.word2vec.sg, graph.word2vec.window) == (1, 7)
+    assert not graph.walks.weighted and graph.graph.tag_share == 0.3
+    assert GraphRun.from_args(args, "run.") == GraphRun(edges="lastfm", seed=4)
+    hybrid = HybridParams.from_args(parser.parse_args(["train", "hybrid", "--cf-weight", "0.7",
+                                                       "--playlist-weight", "0.3"]))
+    assert hybrid.weights == {"cf": 0.7, "graph": 0.5, "playlist": 0.3}
+
+
+def test_settings_read_themselves_back_from_a_run():
+    from train.kinds import KINDS
+
+    for kind in KINDS.values():
+        # A run records its settings and run options side by side, with more keys.
+        recorded = kind.params.to_dict() | kind.run.to_dict() | {"code": "abc"}
+        assert type(kind.params).from_dict(recorded) == kind.params
+        assert type(kind.run).from_dict(recorded) == kind.run
 
 
 def test_help_exits_cleanly(capsys):

@@ -8,15 +8,17 @@ import pytest
 
 from engine.answer import Engine
 from engine.compose import Seed
-from engine.discovery import Discovery, like_tail_share, most_listened, with_slots
+from engine.discovery import Discovery, like_tail_share, most_listened
 from engine.pipeline import recommend
+from engine.ranking import Ranking
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
 from engine.space import LoadedSpace
 from store.catalog import Listens
 from tests.test_engine_stages import catalog_of
-from train.evaluate.served import ArtistVectors, ServedRecommender
+from train.evaluate.served import ServedRecommender
 from train.hybrid.params import HybridParams, HybridParamsError
+from train.vectors import ArtistVectors
 
 
 def test_slots_grow_with_the_share_of_long_tail_likes():
@@ -44,15 +46,6 @@ def test_the_long_tail_share_of_likes_is_weighted():
     assert like_tail_share(in_tail, weights) == pytest.approx([0.5, 1.0])
 
 
-def test_slots_go_to_the_long_tail_picks_and_the_rest_to_the_best_others():
-    main = np.array([[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]])
-    deep = np.array([[9, 3], [3, -1]])  # the second query has one long-tail pick only
-    chosen = with_slots(main, deep, np.array([2, 2]), 4)
-    # 3 is a long-tail pick in both: it takes a slot, not a main place.
-    assert chosen.tolist() == [[1, 2, 9, 3], [1, 2, 4, 3]]
-    assert with_slots(main, deep, np.array([0, 0]), 4).tolist() == [[1, 2, 3, 4]] * 2
-
-
 def tail_space(discovery: Discovery) -> LoadedSpace:
     """Bands 1-5 well known (many listeners), 6-8 long tail, each a little further from
     band 1 than the one before."""
@@ -60,7 +53,7 @@ def tail_space(discovery: Discovery) -> LoadedSpace:
     vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
     listeners = {i: 100 - i for i in range(1, 6)} | {6: 3, 7: 2, 8: 1}
     return LoadedSpace.from_arrays("hybrid", np.arange(1, 9), vectors, catalog_of(listeners),
-                                   discovery=discovery)
+                                   ranking=Ranking(discovery=discovery))
 
 
 def test_the_engine_keeps_the_slots_for_the_best_long_tail_bands():
@@ -93,8 +86,8 @@ def test_hates_removed_only_what_could_have_taken_a_place_of_its_kind():
     vectors = np.array([[np.cos(a), np.sin(a)] for a in angles.values()], dtype=np.float32)
     listeners = {1: 100, 2: 99, 3: 98, 4: 97, 5: 96, 6: 2, 7: 1}
     space = LoadedSpace.from_arrays("hybrid", np.array(list(angles)), vectors,
-                                    catalog_of(listeners), popularity_prior=0.0,
-                                    discovery=Discovery(share=0.34, after=5))
+                                    catalog_of(listeners), ranking=Ranking(popularity_prior=0.0,
+                                                    discovery=Discovery(share=0.34, after=5)))
     answer = recommend(space, [Seed(1)], [Seed(5)], k=3)
     assert [(item.artist_id, item.discovery) for item in answer.items] == [
         (3, False), (2, False), (7, True)]
@@ -111,8 +104,8 @@ def test_a_long_tail_band_the_hates_removed_below_every_main_candidate_is_listed
     vectors = np.array([[np.cos(a), np.sin(a)] for a in angles.values()], dtype=np.float32)
     listeners = {band: 100 + band for band in angles} | {6: 2, 7: 1}
     space = LoadedSpace.from_arrays("hybrid", np.array(list(angles)), vectors,
-                                    catalog_of(listeners), popularity_prior=0.0,
-                                    discovery=Discovery(share=0.34, after=22))
+                                    catalog_of(listeners), ranking=Ranking(popularity_prior=0.0,
+                                                    discovery=Discovery(share=0.34, after=22)))
     answer = recommend(space, [Seed(1)], [Seed(5)], k=3)
     assert [(item.artist_id, item.discovery) for item in answer.items] == [
         (29, False), (28, False), (7, True)]
@@ -141,11 +134,11 @@ def test_the_held_out_test_keeps_the_slots_as_the_engine_does():
     heard = {artist: 10 for artist in range(1, 6)} | {6: 3, 7: 2, 8: 1}
     train = [(user, artist) for artist, count in heard.items() for user in range(count)]
     users, artists = (np.array(column, dtype=np.int64) for column in zip(*train))
-    served = ServedRecommender(Fixed(), space.popularity_prior, discovery=space.discovery)
+    served = ServedRecommender(Fixed(), space.ranking)
     served.fit(Listens(users, artists, np.ones(len(users), dtype=np.int64)))
     answered = served.recommend_many(np.array([[1]]), 4)[0]
     engine = recommend(space, [Seed(1)], k=4).items
-    assert sorted(answered.tolist()) == sorted(item.artist_id for item in engine)
+    assert answered.tolist() == [item.artist_id for item in engine]
 
 
 def test_hybrid_runs_from_before_the_slots_rank_without_them():

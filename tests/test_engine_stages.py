@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.candidates import Candidates
 from engine.compose import Seed, Taste, compose
 from engine.explain import explain_items
-from engine.filters import cap_per_group, drop_excluded, drop_inputs, drop_near_hates
+from engine.filters import drop_near_hates
 from engine.lookup import positions_in
 from engine.novelty import POPULARITY_PRIOR, novelty_scores, popularity_of
 from engine.pipeline import SettingError, recommend
 from engine.problems import RecommendProblemKind
-from engine.search import Candidates, similarities, top_candidates
 from engine.space import NO_ROW, LoadedSpace, load_space
 from store import Store, StoreError
 from store.catalog import ArtistCatalog
@@ -154,35 +154,7 @@ def test_no_taste_when_no_like_has_a_vector_or_likes_and_hates_cancel() -> None:
     assert cancelled.problems[-1].kind is RecommendProblemKind.TASTE_CANCELS
 
 
-# --- search --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("count", [1, 10, 57, 300, 1000])
-def test_top_candidates_are_the_exact_top_of_a_full_sort(count: int) -> None:
-    space = random_space(300, 16, seed=1)
-    taste = unit(np.random.default_rng(2).standard_normal(16)).astype(np.float32)
-    similarity = similarities(space, taste)
-    found = top_candidates(similarity, similarity, count)
-    expected = np.argsort(-(space.unit.astype(np.float64) @ taste), kind="stable")[:count]
-    assert found.rows.tolist() == expected.tolist()
-    assert np.all(np.diff(found.scores) <= 0)
-    np.testing.assert_array_equal(found.similarity, similarity[found.rows])
-
-
 # --- filters, each alone -------------------------------------------------------------
-
-
-def test_drop_inputs_leaves_out_likes_and_hates() -> None:
-    space = space_of({i: [1, i] for i in range(1, 7)})
-    kept = drop_inputs(candidates_of(space, [1, 2, 3, 4, 5, 6]), taste_of(space, [2, 5], [4]))
-    assert space.entity_ids[kept.rows].tolist() == [1, 3, 6]
-
-
-def test_drop_excluded_leaves_out_the_given_rows_and_keeps_the_order() -> None:
-    space = space_of({i: [1, i] for i in range(1, 7)})
-    kept = drop_excluded(candidates_of(space, [6, 5, 4, 3, 2, 1]), space.rows_of([5, 1]))
-    assert space.entity_ids[kept.rows].tolist() == [6, 4, 3, 2]
-    np.testing.assert_allclose(kept.scores, [1.0, 0.8, 0.7, 0.6])
 
 
 def test_drop_near_hates_removes_what_is_closer_to_a_hate_than_to_the_likes() -> None:
@@ -211,16 +183,6 @@ def test_drop_near_hates_without_hates_keeps_everything() -> None:
     candidates = candidates_of(space, [2, 3])
     kept, near = drop_near_hates(candidates, space.unit, taste_of(space, [1]), threshold=0.0)
     assert kept is candidates and len(near.candidates) == 0
-
-
-def test_cap_per_group_keeps_the_best_ranked_of_each_artist() -> None:
-    candidates = Candidates(
-        np.array([0, 1, 2, 3, 4, 5]), np.linspace(1, 0, 6), np.linspace(1, 0, 6)
-    )
-    artist_of_row = np.array([7, 8, 7, 7, 9, 8])
-    assert cap_per_group(candidates, artist_of_row, 1).rows.tolist() == [0, 1, 4]
-    assert cap_per_group(candidates, artist_of_row, 2).rows.tolist() == [0, 1, 2, 4, 5]
-    assert len(cap_per_group(candidates.head(0), artist_of_row, 1)) == 0
 
 
 # --- novelty -------------------------------------------------------------------------
@@ -328,7 +290,7 @@ def test_recommend_reports_few_results_and_only_hates() -> None:
 
 @pytest.mark.parametrize("setting", [
     {"k": 0}, {"beta": -0.1}, {"novelty": 1.5}, {"novelty": float("nan")},
-    {"hate_threshold": 2.0}, {"max_per_artist": 0},
+    {"hate_threshold": 2.0}, {"max_per_scene": 0},
 ])
 def test_settings_out_of_range_are_user_errors(setting: dict) -> None:
     space = space_of({1: [1, 0], 2: [0, 1]})

@@ -9,7 +9,7 @@ from cli.main import main
 from engine.space import load_space as load_engine_space
 from store import Store
 from store.catalog import Listens
-from store.runs import active_runs, load_space
+from store.runs import active_runs, read_active_vectors
 from train.graph.colisten import colistening_edges, colistening_similarity
 from train.graph.params import GraphParams, RelatedGraphParams
 from train.graph.scenes import find_scenes
@@ -124,7 +124,7 @@ def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
     assert main(argv) == 0
 
     with Store.open(path, read_only=True) as store:
-        space = load_space(store, "graph")
+        space = read_active_vectors(store, "graph")
         run = active_runs(store)["graph"]
         names = dict(store.con.execute("SELECT artist_id, name FROM artists").fetchall())
         n_edges = store.con.execute("SELECT count(*) FROM artist_edges").fetchone()[0]
@@ -147,7 +147,7 @@ def test_train_graph_records_an_active_run_with_its_graph(tmp_path):
         ).fetchone()[0]
         served = load_engine_space(store, "graph")
     assert worst_sum < 1e-5
-    assert served.step_weight == GraphParams().step_weight > 0
+    assert served.ranking.step_weight == GraphParams().step_weight > 0
     assert served.graph.shape == (24, 24) and served.graph.nnz > 0
 
     unit = space.matrix / np.linalg.norm(space.matrix, axis=1, keepdims=True)
@@ -204,7 +204,7 @@ def test_train_on_crawled_lastfm_edges(tmp_path):
                  "--epochs", "20", "--workers", "1"]) == 0
 
     with Store.open(path, read_only=True) as store:
-        space = load_space(store, "graph")
+        space = read_active_vectors(store, "graph")
         run = active_runs(store)["graph"]
         assert store.con.execute("SELECT * FROM artist_edges ORDER BY ALL").fetchall() == crawled
         n_scenes = store.con.execute(

@@ -13,17 +13,19 @@ from engine.compose import Seed
 from engine.graph_step import GraphEdges, seed_matrix, step_scores
 from engine.novelty import POPULARITY_PRIOR
 from engine.pipeline import recommend
+from engine.ranking import Ranking
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
 from engine.space import LoadedSpace
 from store.catalog import Listens, Taggings
 from tests.test_engine_stages import catalog_of
-from train.evaluate.served import ArtistVectors, ServedRecommender
-from train.evaluate.spaces import GraphVectors, partly_hidden_users
+from train.evaluate.served import ServedRecommender
 from train.graph.colisten import colistening_edges
+from train.graph.heldout import GraphVectors, partly_hidden_users
 from train.graph.params import GraphParams, RelatedGraphParams, WalkParams, Word2VecParams
 from train.graph.related import related_artist_edges
 from train.graph.tags import tag_similarity
+from train.vectors import ArtistVectors
 
 
 def taggings(*triples: tuple[int, int, int]) -> Taggings:
@@ -111,7 +113,7 @@ def graph_space(step_weight: float) -> LoadedSpace:
     edges = GraphEdges(np.array([1, 4]), np.array([3, 1]), np.ones(2, dtype=np.float32))
     return LoadedSpace.from_arrays(
         "graph", np.arange(1, 5), vectors, catalog_of({i: 1 for i in range(1, 5)}),
-        graph_edges=edges, step_weight=step_weight,
+        graph_edges=edges, ranking=Ranking(step_weight=step_weight, graph_run=1),
     )
 
 
@@ -135,7 +137,7 @@ def test_the_held_out_test_ranks_with_the_graph_step_as_the_engine_does():
         def fit_vectors(self, train):
             return ArtistVectors(space.entity_ids, space.unit, graph=space.graph_edges)
 
-    served = ServedRecommender(Fixed(), space.popularity_prior, step_weight=2.0)
+    served = ServedRecommender(Fixed(), space.ranking)
     served.fit(listens(*[(user, artist) for user in range(3) for artist in range(1, 5)]))
     assert served.recommend_many(np.array([[1]]), 2).tolist() == [[3, 2]]
 

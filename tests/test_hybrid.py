@@ -10,10 +10,10 @@ from engine.space import load_space
 from store import Store
 from store.errors import UserError
 from store.runs import RunRecord, active_runs, fingerprint, record_run
-from train.evaluate.served import ArtistVectors, unit_rows
 from train.hybrid.combine import combine
 from train.hybrid.params import HybridParams
 from train.hybrid.space import train_hybrid_space
+from train.vectors import ArtistVectors, unit_rows
 
 
 def random_space(ids, dim, seed) -> ArtistVectors:
@@ -124,7 +124,7 @@ def test_train_hybrid_records_its_components_and_its_prior(tmp_path):
         assert active_runs(store)["hybrid"].run_id == run.run_id
         space = load_space(store, "hybrid")
     assert len(space) == 12 and space.dim == 10
-    assert space.popularity_prior == pytest.approx(0.8)
+    assert space.ranking.popularity_prior == pytest.approx(0.8)
 
 
 def test_the_hybrid_steps_on_its_graph_components_graph(tmp_path):
@@ -140,6 +140,6 @@ def test_the_hybrid_steps_on_its_graph_components_graph(tmp_path):
     train_hybrid_space(path, HybridParams(), activate=True)
     with Store.open(path, read_only=True) as store:
         space = load_space(store, "hybrid")
-    assert space.step_weight == HybridParams().step_weight
+    assert space.ranking.step_weight == HybridParams().step_weight
     assert space.graph.nnz == 2 and space.graph[1, 2] == 1.0
-    assert space.discovery == HybridParams().discovery and space.long_tail is not None
+    assert space.ranking.discovery == HybridParams().discovery and space.long_tail is not None

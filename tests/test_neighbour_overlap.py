@@ -14,7 +14,7 @@ from train.evaluate.neighbours import (
     popularity_groups,
     related_by_cooccurrence,
 )
-from train.evaluate.served import ArtistVectors
+from train.vectors import ArtistVectors
 
 
 def test_related_artists_rank_by_shared_owners_over_the_geometric_mean():

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from cli.main import main
+from engine.ranking import Ranking
 from store import Store
 from store.catalog import Listens
-from store.runs import active_runs, load_space
+from store.runs import active_runs, read_active_vectors
+from train.evaluate.served import ServedRecommender
 from train.graph.params import Word2VecParams
 from train.ingest.batch import CatalogBatch
 from train.ingest.mpd import ingest_mpd
@@ -22,8 +24,8 @@ from train.playlist.corpus import (
     listening_sentences,
     train_sentence_vectors,
 )
+from train.playlist.heldout import PlaylistVectors
 from train.playlist.params import PlaylistParams
-from train.playlist.recommender import PlaylistRecommender
 from train.playlist.space import train_playlist_space
 
 # Small enough to train in well under a second on one thread.
@@ -74,7 +76,7 @@ def test_artist_neighbours_share_their_scene(playlist_store):
     train_playlist_space(playlist_store, PlaylistParams(word2vec=TINY), seed=0, workers=1,
                          activate=True)
     with Store.open(playlist_store, read_only=True) as store:
-        space = load_space(store, "playlist")
+        space = read_active_vectors(store, "playlist")
         names = dict(store.con.execute("SELECT artist_id, name FROM artists").fetchall())
     assert space.run.entity_kind == "artist"
     assert space.run.params["source"] == "mpd"
@@ -87,13 +89,13 @@ def test_artist_neighbours_share_their_scene(playlist_store):
 
 
 def test_track_vectors_through_the_cli(playlist_store):
-    argv = ["--store", str(playlist_store), "train", "playlist", "--tracks", "--dim", "16",
+    argv = ["--store", str(playlist_store), "train", "playlist-track", "--dim", "16",
             "--negative", "5", "--epochs", "30", "--min-count", "1", "--sample", "0",
             "--workers", "1"]
     assert main(argv) == 0
     with Store.open(playlist_store, read_only=True) as store:
         assert set(active_runs(store)) == {"playlist-track"}
-        space = load_space(store, "playlist-track")
+        space = read_active_vectors(store, "playlist-track")
         uris = dict(store.con.execute("SELECT track_id, source_key FROM tracks").fetchall())
     assert space.run.entity_kind == "track"
     assert len(space.entity_ids) == 60  # 2 scenes x 10 bands x 3 songs
@@ -151,8 +153,8 @@ def test_no_sentence_to_learn_from_is_a_value_error():
 
 def test_recommender_stays_in_the_scene_of_the_likes():
     listens = two_scene_listens()
-    recommender = PlaylistRecommender(PlaylistParams(word2vec=TINY, popularity_prior=0.0),
-                                      seed=0)
+    recommender = ServedRecommender(PlaylistVectors(PlaylistParams(word2vec=TINY), seed=0),
+                                    Ranking(popularity_prior=0.0))
     recommender.fit(listens)
     recommended = recommender.recommend_many(np.array([[1, 2, 3], [101, 102, 103]]), k=5)
     assert np.all(recommended[0] < 100) and np.all(recommended[1] > 100)
@@ -180,13 +182,13 @@ def test_without_playlists_the_space_learns_from_listens(listens_store):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--source", "mpd"], "holds no playlists: run `sage ingest mpd` first"),
-    (["--tracks"], "holds no playlists"),
-    (["--tracks", "--source", "listens"], "track vectors need playlists"),
-    (["--min-count", "1000"], "no node appears min_count=1000 times"),
+    (["playlist", "--source", "mpd"], "holds no playlists: run `sage ingest mpd` first"),
+    (["playlist-track"], "holds no playlists"),
+    (["playlist-track", "--source", "listens"], "track vectors need playlists"),
+    (["playlist", "--min-count", "1000"], "no node appears min_count=1000 times"),
 ])
 def test_what_cannot_be_trained_is_one_line(listens_store, capsys, argv, message):
-    assert main(["--store", str(listens_store), "train", "playlist", *argv]) == 2
+    assert main(["--store", str(listens_store), "train", *argv]) == 2
     assert message in capsys.readouterr().err
     with Store.open(listens_store, read_only=True) as store:
         assert active_runs(store) == {}

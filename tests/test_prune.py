@@ -10,7 +10,7 @@ from bot.engine_host import read_active_runs
 from cli.main import main
 from store import Store, StoreError
 from store.prune import prune_runs, runs_to_keep
-from store.runs import active_runs, list_runs, load_space, record_run
+from store.runs import active_runs, list_runs, read_active_vectors, record_run
 from tests.test_store import a_run
 
 IDS = np.arange(1, 201)
@@ -70,7 +70,7 @@ def test_pruning_deletes_old_runs_with_their_vectors_edges_and_scenes(tmp_path):
             assert run_ids <= set(active.values()), table
         assert report.rows["graph_edges"] == 4 and report.rows["runs"] == 6
         for space in made:  # what is served still loads, bit for bit
-            assert load_space(store, space).run.run_id == active[space]
+            assert read_active_vectors(store, space).run.run_id == active[space]
         assert prune_runs(store, keep=1).deleted == {}
 
 

@@ -17,7 +17,7 @@ from store.runs import (
     active_runs,
     fingerprint,
     get_run,
-    load_space,
+    read_active_vectors,
     record_run,
     update_metrics,
 )
@@ -40,7 +40,7 @@ def test_vectors_round_trip_bit_exact(tmp_path):
     with Store.open(tmp_path / "s.duckdb") as store:
         run = record_run(store, a_run(window=5), ids, matrix, activate=True)
     with Store.open(tmp_path / "s.duckdb", read_only=True) as store:
-        loaded = load_space(store, "graph")
+        loaded = read_active_vectors(store, "graph")
     assert loaded.matrix.dtype == np.float32 and loaded.matrix.flags.c_contiguous
     assert loaded.matrix.tobytes() == matrix.tobytes()
     assert np.array_equal(loaded.entity_ids, ids)
@@ -52,8 +52,8 @@ def test_spaces_of_different_dimensions_live_side_by_side(tmp_path):
     with Store.open(tmp_path / "s.duckdb") as store:
         record_run(store, a_run("graph"), np.arange(3), np.ones((3, 100), np.float32), activate=True)
         record_run(store, a_run("cf"), np.arange(4), np.ones((4, 40), np.float32), activate=True)
-        assert load_space(store, "cf").matrix.shape == (4, 40)
-        assert load_space(store, "graph").matrix.shape == (3, 100)
+        assert read_active_vectors(store, "cf").matrix.shape == (4, 40)
+        assert read_active_vectors(store, "graph").matrix.shape == (3, 100)
         assert set(active_runs(store)) == {"cf", "graph"}
 
 
@@ -61,9 +61,9 @@ def test_run_is_inactive_until_activated(tmp_path):
     with Store.open(tmp_path / "s.duckdb") as store:
         first = record_run(store, a_run(), np.arange(2), np.zeros((2, 8), np.float32), activate=True)
         second = record_run(store, a_run(), np.arange(2), np.ones((2, 8), np.float32), activate=False)
-        assert load_space(store, "graph").run.run_id == first.run_id
+        assert read_active_vectors(store, "graph").run.run_id == first.run_id
         activate_run(store, second.run_id)
-        assert load_space(store, "graph").run.run_id == second.run_id
+        assert read_active_vectors(store, "graph").run.run_id == second.run_id
 
 
 def test_metrics_merge_into_the_run_record(tmp_path):
@@ -75,7 +75,7 @@ def test_metrics_merge_into_the_run_record(tmp_path):
 
 def test_missing_space_and_missing_store_are_user_errors(tmp_path):
     with Store.open(tmp_path / "s.duckdb") as store, pytest.raises(StoreError, match="no trained"):
-        load_space(store, "audio")
+        read_active_vectors(store, "audio")
     with pytest.raises(StoreError, match="no store at"):
         Store.open(tmp_path / "absent.duckdb", read_only=True)
 
@@ -134,7 +134,7 @@ def test_concurrent_reader_sees_old_or_new_model_never_a_mix(tmp_path):
     try:
         with Store.open(path) as reader:
             for _ in range(60):
-                space = load_space(reader, "graph")
+                space = read_active_vectors(reader, "graph")
                 seen.append((space.run.run_id, space.matrix.min(), space.matrix.max()))
     finally:
         stop.set()

@@ -1,19 +1,26 @@
-"""`sage train all`: the gate on its own, then the whole retraining on a small store."""
+"""`sage train all`: the gate on its own, the whole retraining on a small store, and a
+kind of space that only this test registers."""
 
 import json
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
 
-import train.all
 from cli.main import main
 from store import Store
-from store.runs import active_runs, list_runs, update_metrics
+from store.catalog import load_listens
+from store.runs import RunRecord, active_runs, fingerprint, list_runs, record_run, update_metrics
 from train.all import train_all
 from train.evaluate.report import HeldoutSettings
 from train.gate import gate
-from train.playlist.params import PlaylistParams
+from train.kind import SpaceKind
+from train.kinds import KINDS
+from train.playlist.params import PlaylistParams, PlaylistRun
+from train.settings import Settings, setting
+from train.vectors import ArtistVectors
 
 MEASURES = ("precision_at_20", "tail_recall")
 ACTIVE = {"precision_at_20": 0.30, "tail_recall": 0.040}
@@ -122,16 +129,85 @@ def test_eval_all_scores_every_trained_space_and_says_what_it_cannot(tmp_path, c
     assert "neighbours" not in cf.metrics
 
 
-def test_the_playlist_space_is_retrained_from_what_its_active_run_learned_from(
-    monkeypatch, tmp_path
-):
-    calls = []
-    monkeypatch.setattr(train.all, "train_playlist_space",
-                        lambda *args, **kwargs: calls.append(kwargs["source"]))
-    store = SimpleNamespace(path=tmp_path / "s.duckdb")
+def test_the_playlist_space_is_retrained_from_what_its_active_run_learned_from():
+    playlist = KINDS["playlist"]
+    first = playlist.request(None, seed=5, workers=1)
+    assert first.run == PlaylistRun(source="auto", seed=5) and first.params == PlaylistParams()
     listens_run = SimpleNamespace(
         params=PlaylistParams().to_dict() | {"seed": 0, "source": "listens"})
-    for active in (None, listens_run):
-        trainer, _ = train.all._trainer("playlist", store, active, seed=0, workers=1)
-        trainer()
-    assert calls == ["auto", "listens"]
+    again = playlist.request(listens_run, seed=5, workers=1)
+    assert again.run == PlaylistRun(source="listens", seed=0) and not again.activate
+
+
+@dataclass(frozen=True)
+class ToyParams(Settings):
+    dim: int = setting(4, "vector dimensions")
+    popularity_prior: float = setting(0.0, "how much popularity counts in ranking")
+
+
+@dataclass(frozen=True)
+class ToyRun(Settings):
+    seed: int = setting(0, "seed of the random vectors")
+
+
+class ToyVectors:
+    """A random direction for every artist anyone listens to."""
+
+    def __init__(self, params: ToyParams, seed: int):
+        self.params, self.seed = params, seed
+
+    def fit_vectors(self, train):
+        ids = np.unique(train.artist_ids)
+        vectors = np.random.default_rng(self.seed).standard_normal((len(ids), self.params.dim))
+        return ArtistVectors(ids, vectors.astype(np.float32))
+
+
+class ToyKind(SpaceKind):
+    """A space kind that exists only in this test: nothing else in Sage names it."""
+
+    name = "toy"
+    summary = "random vectors"
+    description = "Random vectors, to show that a kind of space is one module."
+    after = ("cf",)
+    params = ToyParams()
+    run = ToyRun()
+
+    def train(self, store_path, request):
+        with Store.open(store_path) as store:
+            listens = load_listens(store)
+            vectors = ToyVectors(request.params, request.run.seed).fit_vectors(listens)
+            now = datetime.now(UTC)
+            run = RunRecord("toy", "artist", request.params.to_dict() | request.run.to_dict(),
+                            fingerprint(listens.artist_ids), now, now)
+            return record_run(store, run, vectors.artist_ids, vectors.vectors,
+                              activate=request.activate)
+
+    def heldout_model(self, spec, models):
+        return ToyVectors(ToyParams.from_dict(spec.params), ToyRun.from_dict(spec.params).seed)
+
+
+def test_a_kind_registered_in_one_place_trains_is_scored_retrained_and_served(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setitem(KINDS, "toy", ToyKind())
+    path = tmp_path / "s.duckdb"
+    store = ["--store", str(path)]
+    assert main([*store, "ingest", "listens", str(scenes_csv(tmp_path / "l.csv"))]) == 0
+    assert main([*store, "train", "toy", "--dim", "3", "--seed", "2"]) == 0
+    assert "toy run 1: 3 dims" in capsys.readouterr().out
+
+    assert main([*store, "eval", "--all", "--json", "--no-baselines", "--k", "3", "--likes", "2",
+                 "--head", "5", "--test-fraction", "0.5", "--workers", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    with Store.open(path, read_only=True) as store_:
+        toy = active_runs(store_)["toy"]
+    assert toy.metrics["heldout"]["precision_at_3"] == report["models"]["toy"]["precision_at_3"]
+
+    outcomes = [o.space for o in train_all(path, workers=1, settings=SMALL_SPLIT)]
+    assert outcomes.index("toy") > outcomes.index("cf")
+    with Store.open(path, read_only=True) as store_:
+        retrained = active_runs(store_)["toy"]
+    assert retrained.run_id != toy.run_id and (retrained.dim, retrained.params["seed"]) == (3, 2)
+
+    assert main([*store, "ask", "like Band 1", "--space", "toy", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["results"]) == 10

@@ -24,6 +24,7 @@ import pytest
 from engine.answer import Engine
 from engine.phrasing import COMMON_WORDS, PHRASES, phrase_key
 from engine.query import Polarity
+from engine.ranking import Ranking
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver, ResolvedQuery, resolve_query
 from engine.space import LoadedSpace
@@ -176,7 +177,7 @@ def engine(bundled_store_path, catalog, resolver, tags) -> Engine:
         listens = load_listens(store)
     vectors = artist_factors(listens, CfParams(), seed=0)
     space = LoadedSpace.from_arrays("cf", vectors.artist_ids, vectors.vectors, catalog,
-                                    popularity_prior=CfParams().popularity_prior)
+                                    ranking=Ranking(CfParams().popularity_prior))
     return Engine(resolver, space, tags=tags)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from store.errors import UserError
+from train.settings import Settings, setting
 
 POOLS = (4, 2, 2)
 KERNEL = 4
@@ -48,16 +50,19 @@ DEFAULT_HOLDOUT = 0.1  # share of the targets (artists or tracks) held out for e
 
 
 @dataclass(frozen=True)
-class TrainParams:
-    preset: str = "small"  # a key of PRESETS
-    epochs: int = 40
-    batch_size: int = 32  # clips per step, over all processes together
-    learning_rate: float = 0.02
-    momentum: float = 0.9
-    weight_decay: float = 1e-4
-    optimizer: str = "sgd"  # sgd (Nesterov momentum) or adam
-    crop_frames: int = 256  # frames of each random crop; prediction sees the whole excerpt
-    seed: int = 0
+class TrainParams(Settings):
+    preset: str = setting("small", "network width: small trains in seconds on a CPU, published "
+                          "is Dieleman's size (for a GPU)", choices=list(PRESETS))
+    epochs: int = setting(40, "passes over the training files")
+    batch_size: int = setting(32, "clips per step, over all processes together")
+    learning_rate: float = setting(0.02, "step size")
+    momentum: float = setting(0.9, "SGD momentum (0 turns it and Nesterov off)")
+    weight_decay: float = setting(1e-4, "L2 penalty on the weights")
+    optimizer: str = setting("sgd", "SGD with Nesterov momentum, or Adam", choices=OPTIMIZERS)
+    # Prediction sees the whole excerpt.
+    crop_frames: int = setting(256, "length of the random crops trained on, of the 599 frames "
+                               "(~30 s) kept per file")
+    seed: int = setting(0, "seed for initial weights, crops and the held-out split")
 
     def __post_init__(self) -> None:
         checks = [
@@ -76,3 +81,17 @@ class TrainParams:
         """What a checkpoint must have been made with to carry on from it: everything but
         the number of epochs, which a resumed run may raise."""
         return {k: v for k, v in asdict(self).items() if k != "epochs"}
+
+
+@dataclass(frozen=True)
+class AudioRun(Settings):
+    """What an audio run predicts and how much it holds out: recorded with its params. The
+    folders are where this machine keeps files, so they are not."""
+
+    target_space: str = setting("cf", "the space to predict vectors of (cf, playlist, graph, ...)")
+    holdout: float = setting(DEFAULT_HOLDOUT, "share of the artists (or tracks) held out to "
+                             "evaluate on")
+    feature_dir: Path | None = setting(None, "feature cache folder (default: the store's path "
+                                       "+ .features)", flag="--features", type=Path)
+    checkpoint_dir: Path | None = setting(None, "where checkpoints go (default: checkpoints/ "
+                                          "in the feature cache)", type=Path)

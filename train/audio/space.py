@@ -29,7 +29,7 @@ import torch.distributed as dist
 
 from store import Store
 from store.errors import UserError
-from store.runs import RunRecord, SpaceVectors, fingerprint, load_space, record_run
+from store.runs import RunRecord, SpaceVectors, fingerprint, read_active_vectors, record_run
 from train.audio.evaluate import AudioEvaluation, evaluate_predictions
 from train.audio.features import MEL, FeatureCache, extract_features
 from train.audio.params import DEFAULT_HOLDOUT, TrainParams
@@ -180,7 +180,7 @@ def _audio_files(store: Store) -> AudioFiles:
 def _targets(store: Store, files: AudioFiles, target_space: str) -> Targets:
     if target_space == SPACE:
         raise UserError("the audio space cannot be its own target: pick cf, graph, playlist...")
-    space = load_space(store, target_space)
+    space = read_active_vectors(store, target_space)
     by = space.run.entity_kind
     if by not in ("track", "artist"):
         raise UserError(f"the '{target_space}' space holds {by} vectors, not track or artist ones")

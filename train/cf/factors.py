@@ -8,8 +8,8 @@ from threadpoolctl import threadpool_limits
 
 from store.catalog import Listens
 from train.cf.params import CfParams
-from train.evaluate.baselines import ListenMatrix
-from train.evaluate.served import ArtistVectors
+from train.listen_matrix import ListenMatrix
+from train.vectors import ArtistVectors
 
 
 def artist_factors(listens: Listens, params: CfParams, *, seed: int) -> ArtistVectors:
@@ -33,7 +33,7 @@ def artist_factors(listens: Listens, params: CfParams, *, seed: int) -> ArtistVe
 
 
 class CfFactors:
-    """The cf space as a function of training listens (a train.evaluate.served.VectorModel)."""
+    """The cf space as a function of training listens (a train.vectors.VectorModel)."""
 
     def __init__(self, params: CfParams, *, seed: int):
         self.params = params

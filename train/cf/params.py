@@ -9,23 +9,24 @@ best) tail recall collapses under any prior.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from train.settings import POPULARITY_PRIOR_HELP, Settings, setting
 
 
 @dataclass(frozen=True)
-class CfParams:
-    factors: int = 32  # vector dimensions
-    regularization: float = 1.0  # L2 weight on the factors
+class CfParams(Settings):
+    factors: int = setting(32, "vector dimensions")
+    regularization: float = setting(
+        1.0, "L2 penalty on the factors (larger pulls rare artists toward the rest)")
     # Confidence of an observed listen is 1 + alpha * log(1 + plays) (Hu, Koren & Volinsky).
-    alpha: float = 1.0
-    iterations: int = 15  # alternating least-squares sweeps
+    alpha: float = setting(1.0, "confidence of a listen: 1 + alpha * log(1 + plays)")
+    iterations: int = setting(15, "alternating least-squares sweeps")
     # The engine's prior for this space: the largest that keeps the cosine-only model's
     # validation tail recall (the rule that set the graph space's 0.5).
-    popularity_prior: float = 0.5
+    popularity_prior: float = setting(0.5, POPULARITY_PRIOR_HELP)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
-    @classmethod
-    def from_dict(cls, params: dict) -> CfParams:
-        return cls(**{name: params[name] for name in cls.__dataclass_fields__ if name in params})
+@dataclass(frozen=True)
+class CfRun(Settings):
+    seed: int = setting(0, "seed of the initial factors")

@@ -29,7 +29,7 @@ from engine.lookup import positions_in
 from store import Store
 from store.catalog import Listens
 from train.evaluate.metrics import NO_ARTIST
-from train.evaluate.served import ArtistVectors, unit_rows
+from train.vectors import ArtistVectors, unit_rows
 
 GROUPS = ("top", "middle", "rare")
 GROUP_BOUNDS = (500, 5_000)  # popularity ranks where the middle and rare groups start

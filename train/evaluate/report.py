@@ -17,8 +17,7 @@ from pathlib import Path
 
 from store import Store
 from store.catalog import Listens, load_listens
-from store.runs import RunRecord, active_runs, load_space
-from train.cf.params import CfParams
+from store.runs import RunRecord, active_runs, read_active_vectors, update_metrics
 from train.evaluate.harness import (
     Evaluation,
     evaluate,
@@ -33,18 +32,15 @@ from train.evaluate.neighbours import (
     overlap_table,
     playlist_truth,
 )
-from train.evaluate.served import ArtistVectors
 from train.evaluate.spaces import HeldoutModels, SpaceSpec
 from train.evaluate.split import HoldoutSplit, holdout_split
-from train.graph.params import GraphParams
-from train.hybrid.params import HybridParams
+from train.kind import LISTENS, PLAYLISTS
+from train.kinds import training_order
+from train.vectors import ArtistVectors
 
 log = logging.getLogger(__name__)
 
-# Dependency order: a space comes after every space it is built from.
-SPACES = ("graph", "cf", "playlist", "hybrid")
-COLISTENING = "colisten"  # a graph run's "edges" when it walked the listens' graph
-TRUTH_SOURCES = ("playlists", "listens")  # where neighbour ground truth comes from
+TRUTH_SOURCES = (PLAYLISTS, LISTENS)  # where neighbour ground truth comes from
 
 
 @dataclass(frozen=True)
@@ -97,54 +93,44 @@ def truth_sources(spec: SpaceSpec) -> tuple[str, ...]:
     return independent or TRUTH_SOURCES
 
 
-def scores_as_trained(spec: SpaceSpec) -> bool:
-    """Whether refitting on held-out listens is the method the run used: a graph walked on
-    crawled edges is refitted on the co-listening graph, so only its settings are scored."""
-    if spec.space == "graph":
-        return spec.params.get("edges", COLISTENING) == COLISTENING
-    if spec.space == "hybrid":
-        return all(scores_as_trained(SpaceSpec(name, component["params"]))
-                   for name, component in spec.params["components"].items())
-    return True
-
-
-def run_spec(run: RunRecord) -> SpaceSpec:
-    return SpaceSpec(run.space, run.params, run.run_id)
-
-
-def default_spec(space: str) -> SpaceSpec:
-    defaults = {"graph": GraphParams(), "cf": CfParams()}
-    return SpaceSpec(space, defaults[space].to_dict())
-
-
-def hybrid_spec(params: HybridParams, components: dict[str, SpaceSpec]) -> SpaceSpec | None:
-    """A hybrid over the weighted `components`; None when fewer than two are there."""
-    used = {name: spec for name, spec in components.items() if params.weights.get(name, 0) > 0}
-    if len(used) < 2:
-        return None
-    return SpaceSpec("hybrid", params.to_dict() | {
-        "components": {name: {"run_id": spec.run_id, "params": spec.params}
-                       for name, spec in used.items()},
-    })
+def heldout_spaces() -> list[str]:
+    """The spaces the held-out taste test scores, each after those it is built from."""
+    return [kind.name for kind in training_order() if kind.heldout]
 
 
 def space_specs(active: dict[str, RunRecord]) -> tuple[dict[str, SpaceSpec], dict[str, str]]:
-    """What to score for each space, and why the others cannot be scored."""
+    """What to score for each space (its active run, or what its kind scores untrained),
+    and why the others cannot be scored."""
     specs: dict[str, SpaceSpec] = {}
     missing: dict[str, str] = {}
-    for space in ("graph", "cf"):
-        specs[space] = run_spec(active[space]) if space in active else default_spec(space)
-    if "playlist" in active:
-        specs["playlist"] = run_spec(active["playlist"])
-    else:
-        missing["playlist"] = "not trained (`sage train playlist`)"
-    if "hybrid" in active:
-        specs["hybrid"] = run_spec(active["hybrid"])
-    elif (spec := hybrid_spec(HybridParams(), specs)) is not None:
-        specs["hybrid"] = spec
-    else:
-        missing["hybrid"] = "fewer than two of its spaces can be scored"
+    for kind in training_order():
+        if not kind.heldout:
+            continue
+        if kind.name in active:
+            specs[kind.name] = SpaceSpec.of_run(active[kind.name])
+            continue
+        untrained = kind.untrained(specs)
+        if isinstance(untrained, SpaceSpec):
+            specs[kind.name] = untrained
+        else:
+            missing[kind.name] = untrained
     return specs, missing
+
+
+def score_and_record(
+    store_path: Path, models: HeldoutModels, spec: SpaceSpec, split: HoldoutSplit,
+    settings: HeldoutSettings,
+) -> tuple[Evaluation, bool]:
+    """The held-out score of `spec`, stored in its run's metrics (under "heldout") when
+    it is a run whose method the test refits as trained; and whether it was stored."""
+    evaluation = evaluate(models.recommender(spec), split, k=settings.k, n_head=settings.head)
+    stored = spec.run_id is not None and spec.scores_as_trained
+    if stored:
+        with Store.open(store_path) as store:
+            update_metrics(store, spec.run_id, {
+                "heldout": heldout_figures(evaluation, settings.describe(split)),
+            })
+    return evaluation, stored
 
 
 @dataclass(frozen=True)
@@ -156,6 +142,7 @@ class AllReport:
     truths: dict[str, RelatedArtists]  # source -> ground truth; a missing source is absent
     overlap: dict[str, dict[str, dict[str, GroupOverlap]]]  # space -> source -> group
     notes: list[str]  # what a reader of the table should know
+    stored: list[str]  # the runs whose records took figures ("graph run 1")
 
 
 def evaluate_all(
@@ -165,46 +152,57 @@ def evaluate_all(
     workers: int,
     baselines: bool = True,
 ) -> AllReport:
+    """Every space and baseline on one split, and every trained space's neighbours; each
+    run's figures are stored in its record."""
+    spaces = heldout_spaces()
     with Store.open(store_path, read_only=True) as store:
         listens = load_listens(store)
         active = active_runs(store)
         playlists = playlist_truth(store)
-        stored = {
-            space: _artist_vectors(store, space) for space in SPACES
+        trained = {
+            space: _artist_vectors(store, space) for space in spaces
             if space in active and active[space].entity_kind == "artist"
         }
     split = settings.split(listens)
     specs, unavailable = space_specs(active)
     models = HeldoutModels(store_path, seed=settings.seed, workers=workers)
-    evaluations = {}
-    for space in SPACES:
-        if space in specs:
-            log.info("scoring the %s space", space)
-            evaluations[space] = evaluate(models.recommender(specs[space]), split,
-                                          k=settings.k, n_head=settings.head)
+    evaluations, stored = {}, []
+    for space, spec in specs.items():
+        log.info("scoring the %s space", space)
+        evaluations[space], recorded = score_and_record(store_path, models, spec, split, settings)
+        if recorded:
+            stored.append(f"{space} run {spec.run_id}")
     if baselines:
         evaluations |= evaluate_baselines(split, k=settings.k, n_head=settings.head,
                                           seed=settings.seed).evaluations
 
-    truths = {"listens": listening_truth(listens)}
+    truths = {LISTENS: listening_truth(listens)}
     if playlists is not None:
-        truths["playlists"] = playlists
+        truths[PLAYLISTS] = playlists
     overlap = overlap_table(
-        {space: (vectors, truth_sources(specs[space])) for space, vectors in stored.items()},
+        {space: (vectors, truth_sources(specs[space])) for space, vectors in trained.items()},
         truths, listens,
     )
-    notes = [f"{space} run {spec.run_id} is scored with its settings on the co-listening "
-             "graph (it walked crawled edges); its figures are not stored"
+    with Store.open(store_path) as store:
+        for space, by_source in overlap.items():
+            if by_source:
+                update_metrics(store, specs[space].run_id,
+                               {"neighbours": overlap_figures(by_source)})
+                if f"{space} run {specs[space].run_id}" not in stored:
+                    stored.append(f"{space} run {specs[space].run_id}")
+    notes = [f"{space} run {spec.run_id} is scored with its settings refitted on the "
+             "held-out listens, which is not how it was trained (e.g. a graph that walked "
+             "crawled edges); its held-out figures are not stored"
              for space, spec in specs.items()
-             if spec.run_id is not None and not scores_as_trained(spec)]
+             if spec.run_id is not None and not spec.scores_as_trained]
     notes += [f"{space}: no run, scored at its default settings"
               for space, spec in specs.items() if spec.run_id is None]
     return AllReport(settings.describe(split), specs, evaluations, unavailable, truths,
-                     overlap, notes)
+                     overlap, notes, stored)
 
 
 def _artist_vectors(store: Store, space: str) -> ArtistVectors:
-    vectors = load_space(store, space)
+    vectors = read_active_vectors(store, space)
     return ArtistVectors.sorted(vectors.entity_ids, vectors.matrix)
 
 
@@ -233,7 +231,7 @@ def _format_overlap(report: AllReport) -> str:
             flagged |= bool(flag)
             lines.append(f"{space:<10} {source + flag:<11} {cells}")
     lines += [f"{space:<10} {'':<11} n/a: no trained run"
-              for space in SPACES if space not in report.overlap]
+              for space in heldout_spaces() if space not in report.overlap]
     if flagged:
         lines.append("*: the space learned from this source too: the match is not independent")
     return "\n".join(lines)

@@ -16,14 +16,13 @@ from store.catalog import load_listens, load_taggings
 from store.errors import UserError
 from store.runs import RunRecord, fingerprint, record_run
 from train.graph.colisten import Edges
-from train.graph.params import GraphParams
+from train.graph.params import COLISTENING, GraphParams
 from train.graph.pipeline import GraphEmbedding, embed_graph, embed_listening_graph
 from train.graph.scenes import Scenes, find_scenes
 
 log = logging.getLogger(__name__)
 
 SPACE = "graph"
-COLISTENING = "colisten"  # the graph built from the store's listens at training time
 
 
 def train_graph_space(

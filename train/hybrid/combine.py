@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from train.evaluate.served import ArtistVectors, unit_rows
+from train.vectors import ArtistVectors, unit_rows
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,12 @@ threads and with 1 (the 1-thread run puts cf 0.7 with step 0.5 first, at 0.984 a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from engine.discovery import Discovery
+from engine.ranking import Ranking
 from store.errors import UserError
+from train.settings import POPULARITY_PRIOR_HELP, Settings, setting
 
 # Spaces the hybrid can combine; an untrained one is left out and the others' weights
 # are scaled up to the same total.
@@ -38,19 +40,25 @@ class HybridParamsError(UserError):
 
 
 @dataclass(frozen=True)
-class HybridParams:
+class HybridParams(Settings):
     # Share of each space in the hybrid's cosine: for an artist in every space, the
     # cosine of two hybrid vectors is the weighted mean of the spaces' cosines.
-    weights: dict[str, float] = field(default_factory=_default_weights)
-    popularity_prior: float = 1.0  # the engine's prior for this space
+    weights: dict[str, float] = setting(
+        factory=_default_weights, help="share of the {} space (0 leaves it out)",
+        per_key="--{}-weight")
+    popularity_prior: float = setting(1.0, POPULARITY_PRIOR_HELP)
     # L2 penalty of the linear maps that predict a space's vector of an artist it lacks
     # from the spaces that have it.
-    ridge: float = 1.0
-    step_weight: float = 1.0  # of one step on the graph component's graph (engine.graph_step)
+    ridge: float = setting(1.0, "L2 penalty of the maps that predict a space's missing vectors")
+    step_weight: float = setting(
+        1.0, "weight in ranking of one step on the graph component's graph (0: cosine and "
+        "popularity only)")
     # Places of each answer kept for long-tail bands: this share, plus discovery_tail_taste
     # times the share of the likes in the long tail (engine.discovery).
-    discovery_share: float = 0.1
-    discovery_tail_taste: float = 0.1
+    discovery_share: float = setting(
+        0.1, "share of every answer kept for long-tail bands (outside the 500 most listened)")
+    discovery_tail_taste: float = setting(
+        0.1, "more share kept for them, times the share of the likes that are long-tail bands")
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(COMPONENTS)
@@ -75,13 +83,10 @@ class HybridParams:
     def discovery(self) -> Discovery:
         return Discovery(self.discovery_share, self.discovery_tail_taste)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
     @classmethod
     def from_dict(cls, params: dict) -> HybridParams:
-        # Runs recorded before the graph step and the discovery slots ranked without them.
-        return cls(weights=dict(params["weights"]), popularity_prior=params["popularity_prior"],
-                   ridge=params["ridge"], step_weight=params.get("step_weight", 0.0),
-                   discovery_share=params.get("discovery_share", 0.0),
-                   discovery_tail_taste=params.get("discovery_tail_taste", 0.0))
+        ranking = Ranking.of_run(params)
+        return cls(weights=dict(params["weights"]), popularity_prior=ranking.popularity_prior,
+                   ridge=params["ridge"], step_weight=ranking.step_weight,
+                   discovery_share=ranking.discovery.share,
+                   discovery_tail_taste=ranking.discovery.tail_taste)

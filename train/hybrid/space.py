@@ -29,12 +29,12 @@ from store.runs import (
     SpaceVectors,
     active_runs,
     fingerprint,
-    load_space,
+    read_active_vectors,
     record_run,
 )
-from train.evaluate.served import ArtistVectors
 from train.hybrid.combine import combine
 from train.hybrid.params import HybridParams
+from train.vectors import ArtistVectors
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def active_components(store: Store, params: HybridParams) -> dict[str, SpaceVect
         if weight <= 0:
             continue
         try:
-            space = load_space(store, name)
+            space = read_active_vectors(store, name)
         except StoreError:
             log.warning("hybrid: no trained %s space, left out", name)
             continue
@@ -74,7 +74,7 @@ def with_artists_placed_by_sound(
                for name, space in components.items()}
     if AUDIO_SPACE not in active_runs(store):
         return vectors, None
-    audio = load_space(store, AUDIO_SPACE)
+    audio = read_active_vectors(store, AUDIO_SPACE)
     target = audio.run.params.get("target_space")
     target_run = audio.run.params.get("target_run")
     if target not in components or target_run != components[target].run.run_id:

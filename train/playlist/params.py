@@ -20,9 +20,10 @@ vectors of artists seen once or twice are noise and crowd the answers).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from train.graph.params import Word2VecParams
+from train.settings import POPULARITY_PRIOR_HELP, Settings, group, setting
 
 ARTIST2VEC = Word2VecParams(
     sg=0, vector_size=100, window=150, negative=100, ns_exponent=0.75, epochs=50,
@@ -32,21 +33,20 @@ DEFAULT_WORD2VEC = replace(ARTIST2VEC, sg=1, negative=10, epochs=20)
 
 
 @dataclass(frozen=True)
-class PlaylistParams:
-    word2vec: Word2VecParams = field(default_factory=lambda: DEFAULT_WORD2VEC)
+class PlaylistParams(Settings):
+    word2vec: Word2VecParams = group(lambda: DEFAULT_WORD2VEC, "word2vec")
     # The engine's prior for this space (engine.novelty): where its validation tail recall
     # equals the graph space's at its default, 0.027 (0.27 with seed 0, 0.25 with seed 1).
     # Every prior above 0 costs this space tail recall, so the graph's rule (the largest
     # prior that costs none) would leave it at 0, with precision@20 at 0.22, not 0.33.
-    popularity_prior: float = 0.25
+    popularity_prior: float = setting(0.25, POPULARITY_PRIOR_HELP)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
-    @classmethod
-    def from_dict(cls, params: dict) -> PlaylistParams:
-        """From `to_dict`'s output, or a run's params (which also hold seed and source)."""
-        return cls(
-            word2vec=Word2VecParams(**params["word2vec"]),
-            popularity_prior=params["popularity_prior"],
-        )
+@dataclass(frozen=True)
+class PlaylistRun(Settings):
+    """What a playlist run learned from, and its seed: recorded with its params."""
+
+    source: str = setting(
+        "auto", "learn from ingested MPD playlists, from each user's artists, or (auto) from "
+        "playlists when the store has any", choices=["auto", "mpd", "listens"])
+    seed: int = setting(0, "seed for word2vec")

@@ -1,20 +1,20 @@
-"""Artist2Vec as a recommender for the held-out taste test.
+"""Artist2Vec as a function of training listens, for the held-out taste test.
 
 The test hides listens, not playlist entries, so the model learns from the training
 listens with each user's artists read as one playlist (the space's "listens" source),
-and ranks as the engine serves the space (train.evaluate.served).
+and is ranked as the engine serves the space (train.evaluate.served).
 """
 
 from __future__ import annotations
 
 from store.catalog import Listens
-from train.evaluate.served import ArtistVectors, ServedRecommender
 from train.playlist.corpus import listening_sentences, train_sentence_vectors
 from train.playlist.params import PlaylistParams
+from train.vectors import ArtistVectors
 
 
 class PlaylistVectors:
-    """The playlist space as a function of training listens (a served VectorModel)."""
+    """The playlist space learned from training listens (a train.vectors.VectorModel)."""
 
     def __init__(self, params: PlaylistParams, *, seed: int, workers: int = 1):
         self.params = params
@@ -27,10 +27,3 @@ class PlaylistVectors:
             workers=self.workers,
         )
         return ArtistVectors(learned.entity_ids, learned.vectors)
-
-
-class PlaylistRecommender(ServedRecommender):
-    def __init__(self, params: PlaylistParams, *, seed: int, workers: int = 1):
-        super().__init__(
-            PlaylistVectors(params, seed=seed, workers=workers), params.popularity_prior
-        )

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from store.catalog import Listens
-from train.evaluate.served import ArtistVectors, VectorModel
 from train.hybrid.combine import combine
 from train.hybrid.params import HybridParams
+from train.vectors import ArtistVectors, VectorModel
 
 
 class HybridModel:

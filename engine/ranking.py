@@ -1,0 +1,55 @@
+"""How a space ranks: the settings a run records for the engine, decoded in one place.
+
+Every space's run records how its answers are ranked next to how it was trained, as
+flat keys of its params (they are chosen on validation per space, with the training
+settings): `popularity_prior` (engine.novelty), `step_weight` (engine.graph_step),
+`discovery_share` and `discovery_tail_taste` (engine.discovery). A run with a step
+walks a graph: a graph run its own, a hybrid its graph component's. Runs recorded before
+a setting existed were served without it, and `Ranking.of_run` gives them that meaning;
+nothing else reads these keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.discovery import Discovery
+from engine.novelty import POPULARITY_PRIOR
+
+
+@dataclass(frozen=True)
+class Ranking:
+    popularity_prior: float = POPULARITY_PRIOR
+    step_weight: float = 0.0  # of one step on `graph_run`'s graph; 0: no step
+    discovery: Discovery = Discovery()
+    graph_run: int | None = None  # the run whose related-artists graph the step walks
+
+    def __post_init__(self) -> None:
+        if self.step_weight < 0:
+            raise ValueError(f"the step weight must be 0 or more, not {self.step_weight}")
+
+    @classmethod
+    def of_run(cls, params: dict, run_id: int | None = None) -> Ranking:
+        """The ranking of run `run_id` with `params` (or of settings not yet trained:
+        run_id None)."""
+        step_weight = params.get("step_weight", 0.0)
+        graph_run = None
+        if step_weight:
+            components = params.get("components")
+            graph_run = (run_id if components is None
+                         else components.get("graph", {}).get("run_id"))
+        return cls(
+            popularity_prior=params.get("popularity_prior", POPULARITY_PRIOR),
+            step_weight=step_weight if graph_run is not None or run_id is None else 0.0,
+            discovery=Discovery(params.get("discovery_share", 0.0),
+                                params.get("discovery_tail_taste", 0.0)),
+            graph_run=graph_run,
+        )
+
+    def as_params(self) -> dict:
+        """The flat keys a run records (the inverse of of_run, but for the graph)."""
+        return {
+            "popularity_prior": self.popularity_prior, "step_weight": self.step_weight,
+            "discovery_share": self.discovery.share,
+            "discovery_tail_taste": self.discovery.tail_taste,
+        }
