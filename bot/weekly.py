@@ -184,6 +184,14 @@ def compose_weekly(
     ))
 
 
+def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyPost | None:
+    """The post the server would get now, from its taste and its earlier posts, without
+    claiming a week. Blocking."""
+    return compose_weekly(
+        engine, state.guild_taste(guild_id), state.posted_artists(guild_id), engine.tracks
+    )
+
+
 def _why(like: str, artist_id: int, lead: int | None, lead_names: Mapping[int, str]) -> str:
     why = f"close to {like}, liked here"
     if lead == artist_id:
@@ -221,7 +229,7 @@ async def run_weekly(
     if record is not None and record.status == "posted":
         return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
     if record is None:
-        post = await asyncio.to_thread(_compose_for, state, engine, guild)
+        post = await asyncio.to_thread(compose_for_guild, engine, state, guild)
         if post is None:
             log.info("server %d, %s: no weekly post, as it has no taste yet or too few new "
                      "bands; a later try this week may post", guild, week)
@@ -308,12 +316,6 @@ def certainly_not_sent(error: Exception) -> bool:
     if isinstance(error, discord.HTTPException):
         return 400 <= error.status < 500
     return isinstance(error, discord.ClientException)  # refused before any request
-
-
-def _compose_for(state: BotState, engine: Engine, guild_id: int) -> WeeklyPost | None:
-    return compose_weekly(
-        engine, state.guild_taste(guild_id), state.posted_artists(guild_id), engine.tracks
-    )
 
 
 def parse_schedule(
