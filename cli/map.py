@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from cli.common import load_engine, write_png
 from engine.resolve import NameResolver
 from engine.scenes import load_scenes
 from maps.file_names import file_stem
@@ -72,7 +73,6 @@ def _band_map(args: argparse.Namespace) -> tuple[bytes, Path]:
 
 
 def _space_map(args: argparse.Namespace) -> tuple[bytes, Path]:
-    from cli.ask import load_engine
     from maps.render import space_map
     from maps.space_map import highlight_of
 
@@ -80,11 +80,3 @@ def _space_map(args: argparse.Namespace) -> tuple[bytes, Path]:
     highlight = None if args.highlight is None else highlight_of(engine.ask(args.highlight))
     png = space_map(engine, args.store, highlight)
     return png, args.out or Path(f"{file_stem(args.space)}-space.png")
-
-
-def write_png(png: bytes, out: Path) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(png)
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from exc
