@@ -29,7 +29,14 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.feedback import MAX_RESULTS, Feedback, Vote, VoteChange, scheme_emoji, votes_from_reactions
+from bot.feedback import (
+    MAX_RESULTS,
+    UserVotes,
+    Vote,
+    VoteChange,
+    scheme_emoji,
+    votes_from_reactions,
+)
 from bot.state_schema import LATEST_VERSION, MIGRATIONS, NO_GUILD
 from store.errors import UserError
 
@@ -301,7 +308,7 @@ class BotState:
             withdrawn=tuple(a for a in changed if a not in after),
         )
 
-    def feedback(self, user_id: int) -> Feedback:
+    def feedback(self, user_id: int) -> UserVotes:
         """The user's current votes over every server: on each band, the latest one."""
         with self._transaction(write=False) as con:
             rows = con.execute(
@@ -312,7 +319,7 @@ class BotState:
                    WHERE nth = 1 ORDER BY vote_id DESC""",
                 (user_id,),
             ).fetchall()
-        return Feedback(
+        return UserVotes(
             liked=tuple(a for a, vote in rows if vote == Vote.LIKE),
             disliked=tuple(a for a, vote in rows if vote == Vote.DISLIKE),
         )
