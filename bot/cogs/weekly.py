@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.cogs import Subcommands
 from bot.embeds import notice_embed, weekly_embed
 from bot.safety import NO_MENTIONS
+from bot.state.weekly_posts import set_weekly
 from bot.weekly import DAY_NAMES, compose_for_guild, parse_schedule
 
 
@@ -45,7 +46,7 @@ class Weekly(Subcommands):
         if not (allowed.send_messages and allowed.embed_links):
             raise commands.BotMissingPermissions(["send_messages", "embed_links"])
         state = self.bot.state
-        await asyncio.to_thread(state.set_weekly, ctx.guild.id, channel.id, weekday, when, zone)
+        await asyncio.to_thread(set_weekly, state, ctx.guild.id, channel.id, weekday, when, zone)
         self.bot.weekly.reschedule(ctx.guild.id)
         await ctx.send(
             embed=notice_embed(
