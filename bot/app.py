@@ -36,7 +36,7 @@ from bot.engine_host import EngineHost
 from bot.errors import error_reply
 from bot.safety import NO_MENTIONS
 from bot.schedule import WeeklyScheduler
-from bot.state import BotState
+from bot.state.connection import BotState
 from bot.weekly import WeeklyPost
 from engine.answer import DEFAULT_SPACE
 

@@ -21,7 +21,7 @@ from bot.safety import (
     clip,
     escape,
 )
-from bot.state import UserData
+from bot.state.privacy import UserData
 from bot.weekly import WeeklyPost
 from engine.answer import Answer
 from engine.commands import COMMANDS, Where

@@ -80,7 +80,7 @@ def votes_from_reactions(emojis: Collection[str], result_count: int) -> dict[int
 
 
 @dataclass(frozen=True)
-class Feedback:
+class UserVotes:
     """A user's current votes, over every server and direct messages."""
 
     liked: tuple[int, ...] = ()  # artist ids, most recent first
@@ -99,6 +99,6 @@ class VoteChange:
         return bool(self.liked or self.disliked or self.withdrawn)
 
 
-def soft_likes(feedback: Feedback) -> list[Seed]:
+def soft_likes(votes: UserVotes) -> list[Seed]:
     """The user's most recent likes as soft seeds for their next query."""
-    return [Seed(artist_id, SOFT_LIKE_WEIGHT) for artist_id in feedback.liked[:MAX_SOFT_LIKES]]
+    return [Seed(artist_id, SOFT_LIKE_WEIGHT) for artist_id in votes.liked[:MAX_SOFT_LIKES]]

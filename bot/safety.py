@@ -17,7 +17,6 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_CHARS = 256
 DESCRIPTION_CHARS = 4096
-FIELD_NAME_CHARS = 256
 FIELD_VALUE_CHARS = 1024
 FOOTER_CHARS = 2048
 EMBED_CHARS = 6000

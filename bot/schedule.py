@@ -28,7 +28,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.state import BotState, WeeklySettings
+from bot.state.connection import BotState
+from bot.state.weekly_posts import WeeklySettings, all_weekly_settings, weekly_settings
 from bot.weekly import DAY_NAMES, FindPost, Send, WeeklyOutcome, reconcile_claims, run_weekly
 from engine.answer import Engine
 
@@ -83,7 +84,7 @@ class WeeklyScheduler:
         send the posts that came due while the bot was down."""
         found = await reconcile_claims(self._state, self._find_post)
         self._scheduler.start()
-        for settings in await asyncio.to_thread(self._state.all_weekly_settings):
+        for settings in await asyncio.to_thread(all_weekly_settings, self._state):
             self._schedule(settings)
         self._scheduler.add_job(
             self.catch_up, IntervalTrigger(seconds=RETRY_EVERY.total_seconds(), timezone=UTC),
@@ -107,7 +108,7 @@ class WeeklyScheduler:
 
     def reschedule(self, guild_id: int) -> None:
         """Follow the server's settings after `setup` changed them."""
-        settings = self._state.weekly_settings(guild_id)
+        settings = weekly_settings(self._state, guild_id)
         if settings is not None:
             self._schedule(settings)
         elif self._scheduler.get_job(_job_id(guild_id)) is not None:
@@ -117,7 +118,7 @@ class WeeklyScheduler:
         """Send every server's current-week post that is due and not done yet, and finish
         the interrupted ones."""
         outcomes = []
-        for settings in await asyncio.to_thread(self._state.all_weekly_settings):
+        for settings in await asyncio.to_thread(all_weekly_settings, self._state):
             outcome = await self._run(settings)
             if outcome is not None:
                 outcomes.append(outcome)
@@ -125,7 +126,7 @@ class WeeklyScheduler:
 
     async def run_guild(self, guild_id: int) -> WeeklyOutcome | None:
         """The cron job of one server; None when its settings are gone."""
-        settings = await asyncio.to_thread(self._state.weekly_settings, guild_id)
+        settings = await asyncio.to_thread(weekly_settings, self._state, guild_id)
         return None if settings is None else await self._run(settings)
 
     async def _run(self, settings: WeeklySettings) -> WeeklyOutcome | None:

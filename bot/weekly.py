@@ -40,12 +40,19 @@ from zoneinfo import available_timezones
 import discord
 import numpy as np
 
-from bot.state import (
-    BotState,
-    GuildTaste,
+from bot.state.connection import BotState
+from bot.state.results import GuildTaste, guild_taste
+from bot.state.weekly_posts import (
     ScheduleError,
     WeeklySettings,
     WeekRecord,
+    attempt_week,
+    claim_week,
+    claimed_weeks,
+    complete_week,
+    posted_artists,
+    release_week,
+    week_record,
     zone_named,
 )
 from engine.answer import Engine
@@ -184,6 +191,14 @@ def compose_weekly(
     ))
 
 
+def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyPost | None:
+    """The post the server would get now, from its taste and its earlier posts, without
+    claiming a week. Blocking."""
+    return compose_weekly(
+        engine, guild_taste(state, guild_id), posted_artists(state, guild_id), engine.tracks
+    )
+
+
 def _why(like: str, artist_id: int, lead: int | None, lead_names: Mapping[int, str]) -> str:
     why = f"close to {like}, liked here"
     if lead == artist_id:
@@ -217,17 +232,17 @@ async def run_weekly(
     week = due_week(settings, now)
     if week is None:
         return WeeklyOutcome(guild, None, Outcome.NOT_DUE)
-    record = await asyncio.to_thread(state.week_record, guild, week)
+    record = await asyncio.to_thread(week_record, state, guild, week)
     if record is not None and record.status == "posted":
         return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
     if record is None:
-        post = await asyncio.to_thread(_compose_for, state, engine, guild)
+        post = await asyncio.to_thread(compose_for_guild, engine, state, guild)
         if post is None:
             log.info("server %d, %s: no weekly post, as it has no taste yet or too few new "
                      "bands; a later try this week may post", guild, week)
             return WeeklyOutcome(guild, week, Outcome.NOTHING_TO_POST)
         channel = settings.channel_id
-        if not await asyncio.to_thread(state.claim_week, guild, week, channel, post.to_json()):
+        if not await asyncio.to_thread(claim_week, state, guild, week, channel, post.to_json()):
             return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
     elif record.post is None:  # claimed by a Sage that kept no post: it may have gone out
         return WeeklyOutcome(guild, week, Outcome.DONE_ALREADY)
@@ -242,7 +257,7 @@ async def run_weekly(
         if found is not None:
             return found
         # Looked for and not found: sent again, and looked for after this try next time.
-        await asyncio.to_thread(state.attempt_week, guild, week)
+        await asyncio.to_thread(attempt_week, state, guild, week)
     return await _send_claimed(state, guild, week, channel, post, send)
 
 
@@ -251,7 +266,7 @@ async def reconcile_claims(state: BotState, find_post: FindPost) -> list[WeeklyO
     after a send and back only after its week still learns the post went out (so its
     bands do not come again). Run at start."""
     outcomes = []
-    for record in await asyncio.to_thread(state.claimed_weeks):
+    for record in await asyncio.to_thread(claimed_weeks, state):
         if record.post is None or record.channel_id is None:
             continue
         try:
@@ -274,7 +289,7 @@ async def _record_if_sent(
     if found is None:
         return None
     post = WeeklyPost.from_json(record.post)
-    await asyncio.to_thread(state.complete_week, record.guild_id, record.week, found,
+    await asyncio.to_thread(complete_week, state, record.guild_id, record.week, found,
                             post.artist_ids)
     log.info("server %d, %s: the interrupted weekly post was sent: recorded",
              record.guild_id, record.week)
@@ -291,12 +306,12 @@ async def _send_claimed(
             log.warning("server %d, %s: sending the weekly post failed, and it may have "
                         "reached Discord; the next try looks for it first: %s", guild, week, exc)
             return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
-        await asyncio.to_thread(state.release_week, guild, week)
+        await asyncio.to_thread(release_week, state, guild, week)
         log.warning("server %d, %s: Discord refused the weekly post (%s); a later try this "
                     "week may send it", guild, week, exc)
         return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
     # Cancelled from here on (a shutdown), the claim stays and the next start finds the post.
-    await asyncio.to_thread(state.complete_week, guild, week, message_id, post.artist_ids)
+    await asyncio.to_thread(complete_week, state, guild, week, message_id, post.artist_ids)
     log.info("server %d, %s: weekly post of %d bands sent", guild, week, len(post.items))
     return WeeklyOutcome(guild, week, Outcome.POSTED, message_id)
 
@@ -308,12 +323,6 @@ def certainly_not_sent(error: Exception) -> bool:
     if isinstance(error, discord.HTTPException):
         return 400 <= error.status < 500
     return isinstance(error, discord.ClientException)  # refused before any request
-
-
-def _compose_for(state: BotState, engine: Engine, guild_id: int) -> WeeklyPost | None:
-    return compose_weekly(
-        engine, state.guild_taste(guild_id), state.posted_artists(guild_id), engine.tracks
-    )
 
 
 def parse_schedule(

@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from cli.common import load_engine, write_png
 from cli.options import number_in
-from engine.answer import DEFAULT_SPACE, Engine
+from engine.answer import DEFAULT_SPACE
 from engine.pipeline import MAX_K
 from engine.render import answer_to_dict, render_text
 
@@ -62,16 +63,6 @@ def write_json(data: dict, indent: int | None = None) -> None:
     sys.stdout.buffer.flush()
 
 
-def load_engine(args: argparse.Namespace) -> Engine:
-    if not args.store.exists():
-        from train.bootstrap import build_default_store  # gensim loads only when needed
-
-        print(f"no store at {args.store}: building one from the bundled Last.fm data "
-              "(one-time, a minute or two)", file=sys.stderr)
-        build_default_store(args.store)
-    return Engine.load(args.store, args.space)
-
-
 def _ask(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None):
         print(f'sage ask: give a query ("{_EXAMPLE}") or --batch FILE', file=sys.stderr)
@@ -93,7 +84,6 @@ def _ask(args: argparse.Namespace) -> int:
         return 0
     answer = engine.ask(typed_text(args.query), k=args.top, novelty=args.novelty)
     if args.map is not None:
-        from cli.map import write_png
         from maps.render import space_map  # matplotlib loads only when drawing
         from maps.space_map import highlight_of
 

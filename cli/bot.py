@@ -47,7 +47,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     # discord.py takes most of a second to import: only this command pays for it.
     from bot.app import BotConfig, run_bot
-    from bot.state import default_state_path
+    from bot.state.connection import default_state_path
 
     config = BotConfig(
         store_path=args.store,

@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.ask import add_answer_options, load_engine
+from cli.ask import add_answer_options
+from cli.common import load_engine, write_png
 from engine.answer import Answer, Engine
 from engine.commands import (
     ASK,
@@ -114,12 +115,9 @@ def _map(engine: Engine, store_path: Path, text: str) -> str:
 
     try:
         drawn = band_map(engine, store_path, text)
+        write_png(drawn.png, Path(drawn.file_name))
     except UserError as exc:
         return str(exc)
-    try:
-        Path(drawn.file_name).write_bytes(drawn.png)
-    except OSError as exc:
-        return f"cannot write {drawn.file_name}: {exc.strerror or exc}"
     return f"wrote {drawn.file_name}: {drawn.name} and the bands around it, coloured by scene"
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
 
+from cli.common import load_engine, write_png
 from engine.resolve import NameResolver
 from engine.scenes import load_scenes
+from maps.file_names import file_stem
 from maps.related import DEFAULT_HOPS, DEFAULT_MAX_NODES, MAX_HOPS, MAX_NODES
 from store import Store, UserError
 
@@ -68,28 +69,14 @@ def _band_map(args: argparse.Namespace) -> tuple[bytes, Path]:
         raise UserError(resolution.describe())
     png = neighbourhood_map(args.store, resolution.artist.artist_id, scenes,
                             hops=args.hops, max_nodes=args.max_nodes)
-    return png, args.out or Path(f"{_file_name(resolution.artist.name)}.png")
+    return png, args.out or Path(f"{file_stem(resolution.artist.name)}.png")
 
 
 def _space_map(args: argparse.Namespace) -> tuple[bytes, Path]:
-    from cli.ask import load_engine
     from maps.render import space_map
     from maps.space_map import highlight_of
 
     engine = load_engine(args)
     highlight = None if args.highlight is None else highlight_of(engine.ask(args.highlight))
     png = space_map(engine, args.store, highlight)
-    return png, args.out or Path(f"{_file_name(args.space)}-space.png")
-
-
-def write_png(png: bytes, out: Path) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(png)
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from exc
-
-
-def _file_name(name: str) -> str:
-    """ "Minor Threat" -> "minor-threat"; a name with no letters or digits -> "map"."""
-    return re.sub(r"\W+", "-", name.lower()).strip("-_") or "map"
+    return png, args.out or Path(f"{file_stem(args.space)}-space.png")

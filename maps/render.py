@@ -6,13 +6,13 @@ never holds the store against a training run that wants to write it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.answer import Engine
 from engine.scenes import Scenes
 from maps.draw import neighbourhood_png, space_map_png
+from maps.file_names import file_stem
 from maps.neighbourhood import layout_neighbourhood
 from maps.projection import cache_dir_for, project_space
 from maps.related import DEFAULT_HOPS, DEFAULT_MAX_NODES, read_neighbourhood
@@ -43,7 +43,7 @@ class BandMap:
     @property
     def file_name(self) -> str:
         """A safe file name: "Minor Threat" -> "minor-threat.png"."""
-        return (re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "map") + ".png"
+        return f"{file_stem(self.name)}.png"
 
 
 def band_map(engine: Engine, store_path: Path, text: str) -> BandMap:

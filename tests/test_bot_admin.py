@@ -8,6 +8,7 @@ from discord.ext import commands
 from discord.ext.test import backend
 
 from bot.budget import CommandBudget
+from bot.state.weekly_posts import weekly_settings
 from bot.weekly import Outcome
 from tests.bot_fixtures import numbered_names
 
@@ -27,7 +28,7 @@ async def test_setup_needs_manage_server(bot):
     with pytest.raises(commands.MissingPermissions):
         await dpytest.message(f"!sage setup {channel.mention}", member=1)
     assert dpytest.get_message().content == "You need the Manage Server permission for that."
-    assert bot.state.weekly_settings(channel.guild.id) is None
+    assert weekly_settings(bot.state, channel.guild.id) is None
     with pytest.raises(commands.MissingPermissions):
         await dpytest.message("!sage weekly preview", member=1)
 
@@ -39,13 +40,13 @@ async def test_setup_saves_and_schedules_defaults_and_explicit_times(bot):
     await make_admin(admin)
     await dpytest.message(f"!sage setup {channel.mention}")
     assert "Every Monday at 09:00 (UTC)" in dpytest.get_embed().description
-    settings = bot.state.weekly_settings(channel.guild.id)
+    settings = weekly_settings(bot.state, channel.guild.id)
     assert (settings.channel_id, settings.weekday, settings.at.hour, settings.timezone) == (
         channel.id, 0, 9, "UTC")
 
     await dpytest.message(f"!sage setup {channel.mention} fri 18:30 europe/berlin")
     assert "Every Friday at 18:30 (Europe/Berlin)" in dpytest.get_embed().description
-    settings = bot.state.weekly_settings(channel.guild.id)
+    settings = weekly_settings(bot.state, channel.guild.id)
     assert (settings.weekday, settings.at.hour, settings.at.minute, settings.timezone) == (
         4, 18, 30, "Europe/Berlin")
 
@@ -57,7 +58,7 @@ async def test_setup_saves_and_schedules_defaults_and_explicit_times(bot):
             await dpytest.message(f"!sage setup {channel.mention} {words}")
         reply = dpytest.get_message().content
         assert error in reply and "@everyone" not in reply
-    assert bot.state.weekly_settings(channel.guild.id) == settings
+    assert weekly_settings(bot.state, channel.guild.id) == settings
 
 
 async def test_the_scheduler_posts_the_due_week_once_at_ready(bot):

@@ -9,6 +9,7 @@ from bot.app import SLOW_DOWN_EMOJI, BotConfig, create_bot
 from bot.budget import QUERIES_PER_WINDOW
 from bot.cogs.recommend import Recommend
 from bot.feedback import DISLIKE_EMOJI, FOOTER, LIKE_EMOJI
+from bot.state.results import posted_results
 from tests.bot_fixtures import HARDCORE, numbered_names
 
 pytestmark = pytest.mark.asyncio
@@ -35,7 +36,7 @@ async def test_like_hate_answers_with_numbered_bands_why_and_rating_help(bot):
     assert fields(embed)["Understood"] == "like Minor Threat, Have Heart · hate DMX"
     assert embed.footer.text == FOOTER
     assert [str(r.emoji) for r in message.reactions] == [LIKE_EMOJI, DISLIKE_EMOJI]
-    posted = bot.state.results(message.id)
+    posted = posted_results(bot.state, message.id)
     assert posted is not None and len(posted.artist_ids) == 10
 
 
@@ -46,7 +47,7 @@ async def test_unsure_names_get_did_you_mean_and_nothing_to_rate(bot):
     assert numbered_names(embed) == [] and embed.footer.text is None
     assert "did you mean" in fields(embed)["Notes"]
     assert fields(embed)["Understood"] == "hate DMX"
-    assert bot.state.results(message.id) is None and not message.reactions
+    assert posted_results(bot.state, message.id) is None and not message.reactions
 
 
 async def test_similar_is_a_like_query_with_its_own_title(bot):

@@ -6,7 +6,7 @@ from bot.feedback import (
     MAX_SOFT_LIKES,
     NUMBER_EMOJIS,
     SOFT_LIKE_WEIGHT,
-    Feedback,
+    UserVotes,
     Vote,
     VoteChange,
     scheme_emoji,
@@ -48,11 +48,11 @@ def test_every_scheme_emoji_is_recognised_and_nothing_else():
 
 
 def test_soft_likes_are_the_latest_likes_at_a_small_weight():
-    feedback = Feedback(liked=tuple(range(100, 100 + MAX_SOFT_LIKES + 3)), disliked=(7,))
-    seeds = soft_likes(feedback)
-    assert [s.artist_id for s in seeds] == list(feedback.liked[:MAX_SOFT_LIKES])
+    votes = UserVotes(liked=tuple(range(100, 100 + MAX_SOFT_LIKES + 3)), disliked=(7,))
+    seeds = soft_likes(votes)
+    assert [s.artist_id for s in seeds] == list(votes.liked[:MAX_SOFT_LIKES])
     assert {s.weight for s in seeds} == {SOFT_LIKE_WEIGHT} and 0 < SOFT_LIKE_WEIGHT < 1
-    assert soft_likes(Feedback()) == []
+    assert soft_likes(UserVotes()) == []
 
 
 def test_an_empty_vote_change_is_false():

@@ -6,6 +6,8 @@ import pytest
 
 from bot.cogs.privacy import CONFIRM_EMOJI
 from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, NUMBER_EMOJIS
+from bot.state.privacy import user_data
+from bot.state.results import user_votes
 from tests.bot_fixtures import make_bot_member, numbered_names
 
 pytestmark = pytest.mark.asyncio
@@ -23,20 +25,20 @@ async def test_thumbs_up_likes_every_result_and_removing_it_withdraws(bot):
     message, names = await ask()
     user = dpytest.get_config().members[0]
     await dpytest.add_reaction(user, message, LIKE_EMOJI)
-    liked = bot.state.feedback(user.id).liked
+    liked = user_votes(bot.state, user.id).liked
     assert sorted(bot.engines.engine.space.artist_names(liked)) == sorted(names)
     await dpytest.remove_reaction(user, message, LIKE_EMOJI)
-    assert bot.state.feedback(user.id).liked == ()
+    assert user_votes(bot.state, user.id).liked == ()
 
 
 async def test_disliked_band_never_comes_back_and_liked_ones_steer(bot):
     message, names = await ask()
     user = dpytest.get_config().members[0]
     await dpytest.add_reaction(user, message, NUMBER_EMOJIS[1])  # numbers alone: no vote yet
-    assert bot.state.feedback(user.id).disliked == ()
+    assert user_votes(bot.state, user.id).disliked == ()
     await dpytest.add_reaction(user, message, DISLIKE_EMOJI)
     disliked = names[1]
-    assert bot.engines.engine.space.artist_names(bot.state.feedback(user.id).disliked) == [
+    assert bot.engines.engine.space.artist_names(user_votes(bot.state, user.id).disliked) == [
         disliked]
 
     _, again = await ask()
@@ -63,21 +65,21 @@ async def test_one_vote_per_user_and_band_the_latest_counts(bot):
     user = dpytest.get_config().members[0]
     await dpytest.add_reaction(user, mine, LIKE_EMOJI)
     await dpytest.add_reaction(user, theirs, DISLIKE_EMOJI)  # anyone may rate any answer
-    feedback = bot.state.feedback(user.id)
-    assert feedback.liked == () and len(feedback.disliked) == 10
+    votes = user_votes(bot.state, user.id)
+    assert votes.liked == () and len(votes.disliked) == 10
     await dpytest.remove_reaction(user, theirs, DISLIKE_EMOJI)
-    assert len(bot.state.feedback(user.id).liked) == 10
+    assert len(user_votes(bot.state, user.id).liked) == 10
 
 
 async def test_bots_reactions_count_for_nothing(bot):
     message, _ = await ask()
     # Sage's own 👍 👎 are on the message already, and gave no votes.
     assert {str(r.emoji) for r in message.reactions} == {LIKE_EMOJI, DISLIKE_EMOJI}
-    assert bot.state.feedback(bot.user.id) == bot.state.feedback(-1)
+    assert user_votes(bot.state, bot.user.id) == user_votes(bot.state, -1)
     robot = make_bot_member(dpytest.get_config().guilds[0])
     await dpytest.add_reaction(robot, message, LIKE_EMOJI)
-    assert bot.state.feedback(robot.id).liked == ()
-    assert bot.state.user_data(robot.id).reactions == ()
+    assert user_votes(bot.state, robot.id).liked == ()
+    assert user_data(bot.state, robot.id).reactions == ()
 
 
 async def test_reactions_elsewhere_are_ignored(bot):
@@ -88,7 +90,7 @@ async def test_reactions_elsewhere_are_ignored(bot):
     await dpytest.message("!sage help")
     help_message = dpytest.get_message()
     await dpytest.add_reaction(user, help_message, DISLIKE_EMOJI)
-    assert not bot.state.user_data(user.id)
+    assert not user_data(bot.state, user.id)
 
 
 async def test_profile_shows_and_forget_me_deletes_after_confirmation(bot):
@@ -104,12 +106,12 @@ async def test_profile_shows_and_forget_me_deletes_after_confirmation(bot):
 
     await dpytest.message("!sage forget me")
     prompt = dpytest.get_message()
-    assert prompt.embeds[0].title == "Forget you?" and bot.state.user_data(user.id)
+    assert prompt.embeds[0].title == "Forget you?" and user_data(bot.state, user.id)
     await dpytest.add_reaction(other, prompt, CONFIRM_EMOJI)  # only the asker can confirm
-    assert bot.state.user_data(user.id)
+    assert user_data(bot.state, user.id)
     await dpytest.add_reaction(user, prompt, CONFIRM_EMOJI)
-    assert not bot.state.user_data(user.id)
-    assert bot.state.feedback(user.id).liked == ()
+    assert not user_data(bot.state, user.id)
+    assert user_votes(bot.state, user.id).liked == ()
 
     await dpytest.message("!sage profile")
     assert dpytest.get_embed().description == "Nothing: Sage stores nothing about you."

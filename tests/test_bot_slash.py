@@ -10,6 +10,7 @@ import pytest_asyncio
 from bot.app import BotConfig
 from bot.engine_host import EngineHost
 from bot.feedback import LIKE_EMOJI
+from bot.state.results import user_votes
 from tests.bot_fixtures import HARDCORE, numbered_names, slash, start_bot, stop_bot
 
 pytestmark = pytest.mark.asyncio
@@ -42,7 +43,7 @@ async def test_ask_defers_then_answers_and_reactions_rate_it(slash_bot):
     assert "flags" not in payload  # public, so that everyone can rate it
     assert payload["allowed_mentions"] == {"parse": []}
     await dpytest.add_reaction(member, answer, LIKE_EMOJI)
-    assert len(slash_bot.state.feedback(member.id).liked) == 10
+    assert len(user_votes(slash_bot.state, member.id).liked) == 10
 
 
 async def test_profile_is_private(slash_bot):

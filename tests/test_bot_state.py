@@ -12,8 +12,28 @@ from pathlib import Path
 import pytest
 
 from bot.feedback import Vote, VoteChange
-from bot.state import BotState, ScheduleError, StateError, WeeklySettings, default_state_path
-from bot.state_schema import LATEST_VERSION, MIGRATIONS
+from bot.state.connection import BotState, StateError, default_state_path
+from bot.state.privacy import forget_user, user_data
+from bot.state.results import (
+    guild_taste,
+    posted_results,
+    record_results,
+    set_reaction,
+    user_votes,
+)
+from bot.state.schema import LATEST_VERSION, MIGRATIONS
+from bot.state.weekly_posts import (
+    ScheduleError,
+    WeeklySettings,
+    all_weekly_settings,
+    claim_week,
+    complete_week,
+    posted_artists,
+    release_week,
+    set_weekly,
+    week_record,
+    weekly_settings,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 GUILD, OTHER_GUILD, CHANNEL = 1000, 2000, 50
@@ -27,8 +47,8 @@ def state(tmp_path):
 
 
 def post(state, message_id, artist_ids, *, user=ALICE, guild=GUILD, likes=(), hates=()):
-    state.record_results(message_id, guild_id=guild, channel_id=CHANNEL, user_id=user,
-                         artist_ids=artist_ids, like_ids=likes, hate_ids=hates)
+    record_results(state, message_id, guild_id=guild, channel_id=CHANNEL, user_id=user,
+                   artist_ids=artist_ids, like_ids=likes, hate_ids=hates)
 
 
 def test_a_new_file_is_durable_and_versioned(state):
@@ -52,9 +72,9 @@ def test_a_version_1_file_keeps_its_weekly_posts_and_passes_the_integrity_check(
         old_check = con.execute("PRAGMA integrity_check").fetchall()
     with BotState.open(path) as state:
         assert state._con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert state.posted_artists(1) == {5}
-        assert state.week_record(1, "2026-W10").message_id == 77
-        claimed = state.week_record(1, "2026-W11")
+        assert posted_artists(state, 1) == {5}
+        assert week_record(state, 1, "2026-W10").message_id == 77
+        claimed = week_record(state, 1, "2026-W11")
         assert claimed.status == "claimed" and claimed.post is None  # may have gone out
     print(f"\nintegrity_check of a version 1 file on SQLite {sqlite3.sqlite_version}: "
           f"{old_check}; after the migration: ok")
@@ -80,10 +100,10 @@ def test_reopening_keeps_everything(tmp_path):
     path = tmp_path / "state.sqlite3"
     with BotState.open(path) as state:
         post(state, 1, [5, 6])
-        state.set_reaction(1, BOB, "👍", True)
+        set_reaction(state, 1, BOB, "👍", True)
     with BotState.open(path) as state:
-        assert state.results(1).artist_ids == (5, 6)
-        assert state.feedback(BOB).liked == (6, 5)  # one reaction: later numbers first
+        assert posted_results(state, 1).artist_ids == (5, 6)
+        assert user_votes(state, BOB).liked == (6, 5)  # one reaction: later numbers first
 
 
 def test_the_default_path_is_beside_the_store_unless_set(tmp_path, monkeypatch):
@@ -95,131 +115,132 @@ def test_the_default_path_is_beside_the_store_unless_set(tmp_path, monkeypatch):
 
 def test_results_are_numbered_and_direct_messages_have_no_server(state):
     post(state, 1, [30, 10, 20], guild=None)
-    posted = state.results(1)
+    posted = posted_results(state, 1)
     assert posted.guild_id is None and posted.user_id == ALICE and posted.channel_id == CHANNEL
     assert posted.artist_ids == (30, 10, 20)
-    assert state.results(2) is None
+    assert posted_results(state, 2) is None
     with pytest.raises(ValueError):
         post(state, 3, list(range(11)))
 
 
 def test_reactions_vote_and_removing_them_withdraws(state):
     post(state, 1, [10, 20, 30])
-    assert state.set_reaction(1, BOB, "👍", True) == VoteChange(liked=(10, 20, 30))
+    assert set_reaction(state, 1, BOB, "👍", True) == VoteChange(liked=(10, 20, 30))
     # Adding a number narrows the thumb to that band.
-    assert state.set_reaction(1, BOB, "2️⃣", True) == VoteChange(withdrawn=(10, 30))
-    assert state.feedback(BOB).liked == (20,)
+    assert set_reaction(state, 1, BOB, "2️⃣", True) == VoteChange(withdrawn=(10, 30))
+    assert user_votes(state, BOB).liked == (20,)
     # Both thumbs: no vote at all, until one goes.
-    assert state.set_reaction(1, BOB, "👎", True) == VoteChange(withdrawn=(20,))
-    assert state.set_reaction(1, BOB, "👍", False) == VoteChange(disliked=(20,))
-    assert state.feedback(BOB).disliked == (20,)
-    assert state.set_reaction(1, BOB, "👎", False) == VoteChange(withdrawn=(20,))
-    assert state.feedback(BOB) == state.feedback(CAROL)  # nothing left
+    assert set_reaction(state, 1, BOB, "👎", True) == VoteChange(withdrawn=(20,))
+    assert set_reaction(state, 1, BOB, "👍", False) == VoteChange(disliked=(20,))
+    assert user_votes(state, BOB).disliked == (20,)
+    assert set_reaction(state, 1, BOB, "👎", False) == VoteChange(withdrawn=(20,))
+    assert user_votes(state, BOB) == user_votes(state, CAROL)  # nothing left
 
 
 def test_reactions_elsewhere_change_nothing(state):
     post(state, 1, [10, 20])
-    assert state.set_reaction(99, BOB, "👍", True) == VoteChange()  # not a result message
-    assert state.set_reaction(1, BOB, "🔥", True) == VoteChange()  # not in the scheme
-    assert state.set_reaction(1, BOB, "👍", False) == VoteChange()  # never added
-    assert not state.user_data(BOB)
+    assert set_reaction(state, 99, BOB, "👍", True) == VoteChange()  # not a result message
+    assert set_reaction(state, 1, BOB, "🔥", True) == VoteChange()  # not in the scheme
+    assert set_reaction(state, 1, BOB, "👍", False) == VoteChange()  # never added
+    assert not user_data(state, BOB)
     assert state._con.execute("SELECT count(*) FROM reactions").fetchone()[0] == 0
 
 
 def test_one_vote_per_user_and_band_the_latest(state):
     post(state, 1, [10, 20])
     post(state, 2, [20, 30])
-    state.set_reaction(1, BOB, "👍", True)
-    assert state.set_reaction(2, BOB, "👎", True) == VoteChange(disliked=(20, 30))
-    assert state.feedback(BOB).liked == (10,) and set(state.feedback(BOB).disliked) == {20, 30}
-    assert state.guild_taste(GUILD).hates.keys() == {20, 30}  # Bob counts once on band 20
+    set_reaction(state, 1, BOB, "👍", True)
+    assert set_reaction(state, 2, BOB, "👎", True) == VoteChange(disliked=(20, 30))
+    bob = user_votes(state, BOB)
+    assert bob.liked == (10,) and set(bob.disliked) == {20, 30}
+    assert guild_taste(state, GUILD).hates.keys() == {20, 30}  # Bob counts once on band 20
     # Withdrawing the later vote leaves the earlier one, whose reaction is still there.
-    assert state.set_reaction(2, BOB, "👎", False) == VoteChange(liked=(20,), withdrawn=(30,))
-    assert state.feedback(BOB).liked == (20, 10)
+    assert set_reaction(state, 2, BOB, "👎", False) == VoteChange(liked=(20,), withdrawn=(30,))
+    assert user_votes(state, BOB).liked == (20, 10)
 
 
-def test_feedback_is_most_recent_first_over_every_server(state):
+def test_votes_are_most_recent_first_over_every_server(state):
     post(state, 1, [10], guild=GUILD)
     post(state, 2, [20], guild=OTHER_GUILD)
     post(state, 3, [30], guild=None)
     for message in (1, 2, 3):
-        state.set_reaction(message, BOB, "👍", True)
-    assert state.feedback(BOB).liked == (30, 20, 10)
+        set_reaction(state, message, BOB, "👍", True)
+    assert user_votes(state, BOB).liked == (30, 20, 10)
 
 
 def test_the_server_taste_is_the_members_net_stance(state):
     post(state, 1, [10, 20, 30, 40], user=ALICE, likes=[50], hates=[60])
     post(state, 2, [70], user=BOB, likes=[10, 60])
     post(state, 3, [10], user=CAROL, guild=OTHER_GUILD, likes=[80])
-    state.set_reaction(1, ALICE, "👍", True)  # 10, 20, 30, 40
-    state.set_reaction(1, BOB, "👎", True)
-    state.set_reaction(1, BOB, "1️⃣", True)  # against 10, but Bob named 10 as a like...
-    state.set_reaction(1, CAROL, "👎", True)  # against 10, 20, 30, 40
-    state.set_reaction(1, CAROL, "2️⃣", True)  # ...just 20
-    taste = state.guild_taste(GUILD)
+    set_reaction(state, 1, ALICE, "👍", True)  # 10, 20, 30, 40
+    set_reaction(state, 1, BOB, "👎", True)
+    set_reaction(state, 1, BOB, "1️⃣", True)  # against 10, but Bob named 10 as a like...
+    set_reaction(state, 1, CAROL, "👎", True)  # against 10, 20, 30, 40
+    set_reaction(state, 1, CAROL, "2️⃣", True)  # ...just 20
+    taste = guild_taste(state, GUILD)
     # 10: Alice for, Bob against (his vote counts over his query) -> a tie, on neither side.
     # 20: Alice for, Carol against -> a tie. 30, 40: Alice. 50: Alice's query.
     # 60: Alice's query against, Bob's query for -> a tie. 70 nobody rated. 80 is elsewhere.
     assert taste.likes == {30: math.log1p(1), 40: math.log1p(1), 50: math.log1p(1)}
     assert taste.hates == {}
-    state.set_reaction(2, CAROL, "👎", True)
-    state.set_reaction(1, CAROL, "3️⃣", True)  # Carol now against 20 and 30
-    taste = state.guild_taste(GUILD)
+    set_reaction(state, 2, CAROL, "👎", True)
+    set_reaction(state, 1, CAROL, "3️⃣", True)  # Carol now against 20 and 30
+    taste = guild_taste(state, GUILD)
     assert taste.hates == {70: math.log1p(1)} and 30 not in taste.likes
-    state.set_reaction(1, BOB, "👎", False)
-    state.set_reaction(1, BOB, "1️⃣", False)
-    assert state.guild_taste(GUILD).likes[10] == math.log1p(2)  # Alice's vote, Bob's query
-    assert state.guild_taste(OTHER_GUILD).likes == {80: math.log1p(1)}
+    set_reaction(state, 1, BOB, "👎", False)
+    set_reaction(state, 1, BOB, "1️⃣", False)
+    assert guild_taste(state, GUILD).likes[10] == math.log1p(2)  # Alice's vote, Bob's query
+    assert guild_taste(state, OTHER_GUILD).likes == {80: math.log1p(1)}
 
 
 def test_a_server_disliking_a_band_by_majority_hates_it(state):
     post(state, 1, [10, 20])
     for user in (ALICE, BOB):
-        state.set_reaction(1, user, "👎", True)
-    state.set_reaction(1, CAROL, "👍", True)
-    assert state.guild_taste(GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
-    assert state.guild_taste(GUILD).likes == {}
+        set_reaction(state, 1, user, "👎", True)
+    set_reaction(state, 1, CAROL, "👍", True)
+    assert guild_taste(state, GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    assert guild_taste(state, GUILD).likes == {}
 
 
 def test_weekly_settings_round_trip_and_bad_ones_are_explained(state):
-    assert state.weekly_settings(GUILD) is None
-    state.set_weekly(GUILD, CHANNEL, 0, time(9, 0), "UTC")
-    state.set_weekly(GUILD, CHANNEL + 1, 4, time(18, 30), "Europe/Berlin")
-    state.set_weekly(OTHER_GUILD, CHANNEL, 6, time(23, 45), "Asia/Tokyo")
+    assert weekly_settings(state, GUILD) is None
+    set_weekly(state, GUILD, CHANNEL, 0, time(9, 0), "UTC")
+    set_weekly(state, GUILD, CHANNEL + 1, 4, time(18, 30), "Europe/Berlin")
+    set_weekly(state, OTHER_GUILD, CHANNEL, 6, time(23, 45), "Asia/Tokyo")
     expected = WeeklySettings(GUILD, CHANNEL + 1, 4, time(18, 30), "Europe/Berlin")
-    assert state.weekly_settings(GUILD) == expected
-    assert [s.guild_id for s in state.all_weekly_settings()] == [GUILD, OTHER_GUILD]
+    assert weekly_settings(state, GUILD) == expected
+    assert [s.guild_id for s in all_weekly_settings(state)] == [GUILD, OTHER_GUILD]
     for zone in ["Mars/Olympus", "", "../../etc/passwd", "Europe/Berlin; DROP TABLE x"]:
         with pytest.raises(ScheduleError, match="Europe/Berlin"):
-            state.set_weekly(GUILD, CHANNEL, 0, time(9, 0), zone)
+            set_weekly(state, GUILD, CHANNEL, 0, time(9, 0), zone)
     with pytest.raises(ScheduleError, match="Monday"):
-        state.set_weekly(GUILD, CHANNEL, 7, time(9, 0), "UTC")
-    assert state.weekly_settings(GUILD) == expected
+        set_weekly(state, GUILD, CHANNEL, 7, time(9, 0), "UTC")
+    assert weekly_settings(state, GUILD) == expected
 
 
 def test_a_week_is_claimed_once_with_its_post_and_released_when_sending_fails(state):
-    assert state.week_record(GUILD, "2026-W10") is None
-    assert state.claim_week(GUILD, "2026-W10", 50, '["the post"]')
-    assert not state.claim_week(GUILD, "2026-W10", 50, "[]")
-    record = state.week_record(GUILD, "2026-W10")
+    assert week_record(state, GUILD, "2026-W10") is None
+    assert claim_week(state, GUILD, "2026-W10", 50, '["the post"]')
+    assert not claim_week(state, GUILD, "2026-W10", 50, "[]")
+    record = week_record(state, GUILD, "2026-W10")
     assert (record.status, record.channel_id, record.post) == ("claimed", 50, '["the post"]')
-    assert state.claim_week(OTHER_GUILD, "2026-W10", 60, "[]")  # servers do not share weeks
-    state.release_week(GUILD, "2026-W10")
-    assert state.claim_week(GUILD, "2026-W10", 50, "[]")
-    state.complete_week(GUILD, "2026-W10", 777, [1, 2, 3])
-    state.release_week(GUILD, "2026-W10")  # a posted week is not released
-    assert not state.claim_week(GUILD, "2026-W10", 50, "[]")
-    assert state.week_record(GUILD, "2026-W10").message_id == 777
-    assert state.posted_artists(GUILD) == {1, 2, 3} and state.posted_artists(OTHER_GUILD) == set()
+    assert claim_week(state, OTHER_GUILD, "2026-W10", 60, "[]")  # servers do not share weeks
+    release_week(state, GUILD, "2026-W10")
+    assert claim_week(state, GUILD, "2026-W10", 50, "[]")
+    complete_week(state, GUILD, "2026-W10", 777, [1, 2, 3])
+    release_week(state, GUILD, "2026-W10")  # a posted week is not released
+    assert not claim_week(state, GUILD, "2026-W10", 50, "[]")
+    assert week_record(state, GUILD, "2026-W10").message_id == 777
+    assert posted_artists(state, GUILD) == {1, 2, 3} and posted_artists(state, OTHER_GUILD) == set()
     with pytest.raises(ValueError, match="not claimed"):
-        state.complete_week(GUILD, "2026-W11", 778, [4])
+        complete_week(state, GUILD, "2026-W11", 778, [4])
 
 
 def test_the_user_sees_everything_stored_about_them(state):
     post(state, 1, [10, 20], user=ALICE, likes=[5], hates=[6], guild=None)
-    state.set_reaction(1, ALICE, "👎", True)
-    state.set_reaction(1, ALICE, "2️⃣", True)
-    data = state.user_data(ALICE)
+    set_reaction(state, 1, ALICE, "👎", True)
+    set_reaction(state, 1, ALICE, "2️⃣", True)
+    data = user_data(state, ALICE)
     [query] = data.queries
     assert (query.message_id, query.guild_id, query.result_ids) == (1, None, (10, 20))
     assert (query.like_ids, query.hate_ids) == ((5,), (6,))
@@ -243,25 +264,26 @@ def test_forgetting_a_user_deletes_all_of_theirs_and_nothing_of_others(state):
     post(state, 1, [10, 20], user=ALICE, likes=[5])  # Bob rates it: kept, unlinked
     post(state, 2, [30], user=ALICE, hates=[6])  # nobody else rates it: deleted
     post(state, 3, [10, 40], user=BOB, likes=[7])
-    state.set_reaction(1, ALICE, "👍", True)
-    state.set_reaction(1, BOB, "👎", True)
-    state.set_reaction(2, ALICE, "👍", True)
-    state.set_reaction(3, ALICE, "👍", True)
-    state.set_reaction(3, BOB, "1️⃣", True)
-    state.set_weekly(GUILD, CHANNEL, 0, time(9), "UTC")
-    bob, bob_feedback = state.user_data(BOB), state.feedback(BOB)
+    set_reaction(state, 1, ALICE, "👍", True)
+    set_reaction(state, 1, BOB, "👎", True)
+    set_reaction(state, 2, ALICE, "👍", True)
+    set_reaction(state, 3, ALICE, "👍", True)
+    set_reaction(state, 3, BOB, "1️⃣", True)
+    set_weekly(state, GUILD, CHANNEL, 0, time(9), "UTC")
+    bob, bob_votes = user_data(state, BOB), user_votes(state, BOB)
 
     # 5 votes, 3 reactions, 2 named bands, message 2 and its 1 band, message 1 unlinked
-    assert state.forget_user(ALICE) == 13
-    assert not state.user_data(ALICE) and _rows_mentioning(state, ALICE) == {}
-    assert state.user_data(BOB) == bob and state.feedback(BOB) == bob_feedback
-    assert state.results(1).user_id is None and state.results(1).artist_ids == (10, 20)
-    assert state.results(2) is None
-    assert state.guild_taste(GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
-    assert state.weekly_settings(GUILD) is not None
-    assert state.forget_user(ALICE) == 0
+    assert forget_user(state, ALICE) == 13
+    assert not user_data(state, ALICE) and _rows_mentioning(state, ALICE) == {}
+    assert user_data(state, BOB) == bob and user_votes(state, BOB) == bob_votes
+    kept = posted_results(state, 1)
+    assert kept.user_id is None and kept.artist_ids == (10, 20)
+    assert posted_results(state, 2) is None
+    assert guild_taste(state, GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    assert weekly_settings(state, GUILD) is not None
+    assert forget_user(state, ALICE) == 0
     # Bob can still withdraw his vote on Alice's old message.
-    assert state.set_reaction(1, BOB, "👎", False) == VoteChange(withdrawn=(10, 20))
+    assert set_reaction(state, 1, BOB, "👎", False) == VoteChange(withdrawn=(10, 20))
 
 
 def test_calls_from_many_threads_are_safe(state):
@@ -269,10 +291,10 @@ def test_calls_from_many_threads_are_safe(state):
     numbers = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 
     def rate(user):
-        state.set_reaction(1, user, "👍", True)
+        set_reaction(state, 1, user, "👍", True)
         for emoji in numbers[: user % 10 + 1]:
-            state.set_reaction(1, user, emoji, True)
-            state.feedback(user)
+            set_reaction(state, 1, user, emoji, True)
+            user_votes(state, user)
 
     threads = [threading.Thread(target=rate, args=(user,)) for user in range(100, 108)]
     for thread in threads:
@@ -280,19 +302,21 @@ def test_calls_from_many_threads_are_safe(state):
     for thread in threads:
         thread.join()
     for user in range(100, 108):
-        assert set(state.feedback(user).liked) == set(range(1, user % 10 + 2))
+        assert set(user_votes(state, user).liked) == set(range(1, user % 10 + 2))
 
 
 def test_an_acknowledged_write_survives_a_crash(tmp_path):
     path = tmp_path / "state.sqlite3"
     crashing = f"""
 import os, signal
-from bot.state import BotState
+from bot.state.connection import BotState
+from bot.state.results import record_results, set_reaction
+from bot.state.weekly_posts import claim_week
 state = BotState.open({str(path)!r})
-state.record_results(1, guild_id=5, channel_id=6, user_id=7, artist_ids=[10, 20],
-                     like_ids=[], hate_ids=[])
-state.set_reaction(1, 8, "👍", True)
-assert state.claim_week(5, "2026-W10", 50, "[]")
+record_results(state, 1, guild_id=5, channel_id=6, user_id=7, artist_ids=[10, 20],
+               like_ids=[], hate_ids=[])
+set_reaction(state, 1, 8, "👍", True)
+assert claim_week(state, 5, "2026-W10", 50, "[]")
 print("acknowledged", flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint: the process just dies
 """
@@ -300,6 +324,6 @@ os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint: the process jus
                          text=True, timeout=120)
     assert run.returncode == -signal.SIGKILL and "acknowledged" in run.stdout, run.stderr
     with BotState.open(path) as state:
-        assert state.results(1).artist_ids == (10, 20)
-        assert set(state.feedback(8).liked) == {10, 20}
-        assert not state.claim_week(5, "2026-W10", 50, "[]")
+        assert posted_results(state, 1).artist_ids == (10, 20)
+        assert set(user_votes(state, 8).liked) == {10, 20}
+        assert not claim_week(state, 5, "2026-W10", 50, "[]")

@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 from bot.schedule import MISFIRE_GRACE, WeeklyScheduler, cron_trigger
-from bot.state import BotState, GuildTaste, ScheduleError, WeeklySettings
+from bot.state.connection import BotState
+from bot.state.results import GuildTaste, record_results, set_reaction
+from bot.state.weekly_posts import (
+    ScheduleError,
+    WeeklySettings,
+    posted_artists,
+    set_weekly,
+    week_record,
+    weekly_settings,
+)
 from bot.weekly import (
     MAX_PER_SCENE,
     Outcome,
@@ -37,9 +46,9 @@ def engine() -> Engine:
 
 
 def give_taste(state: BotState, guild: int, message_id: int, liked: list[int], user: int = 7):
-    state.record_results(message_id, guild_id=guild, channel_id=channel_of(guild), user_id=user,
-                         artist_ids=liked, like_ids=[], hate_ids=[])
-    state.set_reaction(message_id, user, "👍", True)
+    record_results(state, message_id, guild_id=guild, channel_id=channel_of(guild),
+                   user_id=user, artist_ids=liked, like_ids=[], hate_ids=[])
+    set_reaction(state, message_id, user, "👍", True)
 
 
 def channel_of(guild: int) -> int:
@@ -227,7 +236,7 @@ async def test_run_weekly_claims_sends_records_and_retries_an_uncertain_failure(
         assert await run(now) == WeeklyOutcome(1, "2026-W10", Outcome.SEND_FAILED)
         assert await run(now) == WeeklyOutcome(1, "2026-W10", Outcome.POSTED, 1)
         assert await run(now) == WeeklyOutcome(1, "2026-W10", Outcome.DONE_ALREADY)
-        assert state.posted_artists(1) == set(discord.sent[0][2])
+        assert posted_artists(state, 1) == set(discord.sent[0][2])
 
 
 @pytest.mark.asyncio
@@ -245,10 +254,10 @@ async def test_a_send_that_reached_discord_is_found_and_a_refused_one_released(t
 
         outcome = await run_weekly(state, engine, settings, now, lost_reply, discord.find_post)
         assert outcome.outcome is Outcome.SEND_FAILED
-        assert state.week_record(1, "2026-W10").status == "claimed"
+        assert week_record(state, 1, "2026-W10").status == "claimed"
         outcome = await run_weekly(state, engine, settings, now, discord.send, discord.find_post)
         assert outcome == WeeklyOutcome(1, "2026-W10", Outcome.FOUND_POSTED, 1)
-        assert len(discord.sent) == 1 and state.posted_artists(1) == set(discord.sent[0][2])
+        assert len(discord.sent) == 1 and posted_artists(state, 1) == set(discord.sent[0][2])
 
         # Discord refusing the post (no permission) certainly sent nothing: released.
         later = utc(2026, 3, 9, 8, 30)
@@ -258,7 +267,7 @@ async def test_a_send_that_reached_discord_is_found_and_a_refused_one_released(t
 
         outcome = await run_weekly(state, engine, settings, later, forbidden, discord.find_post)
         assert outcome.outcome is Outcome.SEND_FAILED
-        assert state.week_record(1, "2026-W11") is None
+        assert week_record(state, 1, "2026-W11") is None
 
 
 @pytest.mark.asyncio
@@ -268,7 +277,7 @@ async def test_a_post_delivered_before_a_crash_is_recorded_at_start_in_a_later_w
     settings = BERLIN_MONDAY
     week_10 = utc(2026, 3, 2, 8, 30)
     with BotState.open(tmp_path / "state.sqlite3") as state:
-        state.set_weekly(1, 10, 0, time(9, 0), "Europe/Berlin")
+        set_weekly(state, 1, 10, 0, time(9, 0), "Europe/Berlin")
         give_taste(state, 1, 100, scene_bands(0, 3))
         now = [week_10]
         discord = FakeDiscord(lambda: now[0], [settings])
@@ -280,7 +289,7 @@ async def test_a_post_delivered_before_a_crash_is_recorded_at_start_in_a_later_w
         with pytest.raises(asyncio.CancelledError):
             await run_weekly(state, engine, settings, week_10, crash_after_delivery,
                              discord.find_post)
-        tried = state.week_record(1, "2026-W10").claimed_at
+        tried = week_record(state, 1, "2026-W10").claimed_at
         now[0] = utc(2026, 3, 18, 12)  # back two weeks later: week 10 is no longer due
         scheduler = WeeklyScheduler(state, lambda: engine, discord.send, discord.find_post,
                                     lambda: now[0])
@@ -289,8 +298,8 @@ async def test_a_post_delivered_before_a_crash_is_recorded_at_start_in_a_later_w
         finally:
             await scheduler.stop()
         assert WeeklyOutcome(1, "2026-W10", Outcome.FOUND_POSTED, 1) in outcomes
-        assert state.week_record(1, "2026-W10").status == "posted"
-        assert state.posted_artists(1) >= set(discord.sent[0][2])
+        assert week_record(state, 1, "2026-W10").status == "posted"
+        assert posted_artists(state, 1) >= set(discord.sent[0][2])
         assert [week for _, week, _ in discord.sent] == ["2026-W10", "2026-W12"]
         assert tried > 0
 
@@ -305,7 +314,7 @@ async def test_the_real_scheduler_runs_a_late_cron_job_once(tmp_path, engine):
     """APScheduler's default one-second grace would skip a job two hours late."""
     now = [utc(2026, 3, 2, 6)]  # 07:00 on Monday in Berlin: nothing due at start
     with BotState.open(tmp_path / "state.sqlite3") as state:
-        state.set_weekly(1, 10, 0, time(9, 0), "Europe/Berlin")
+        set_weekly(state, 1, 10, 0, time(9, 0), "Europe/Berlin")
         give_taste(state, 1, 100, scene_bands(0, 3))
         discord = FakeDiscord(lambda: now[0], [BERLIN_MONDAY])
         scheduler = WeeklyScheduler(state, lambda: engine, discord.send, discord.find_post,
@@ -321,16 +330,16 @@ async def test_the_real_scheduler_runs_a_late_cron_job_once(tmp_path, engine):
             now[0] = utc(2026, 3, 2, 10)  # Monday 11:00 in Berlin
             job.modify(next_run_time=datetime.now(UTC) - timedelta(hours=2))
             for _ in range(300):
-                if state.posted_artists(1):
+                if posted_artists(state, 1):
                     break
                 await asyncio.sleep(0.01)
             assert [(g, w) for g, w, _ in discord.sent] == [(1, "2026-W10")]
             assert job.next_run_time > datetime.now(UTC)  # back on its weekly cron
 
-            state.set_weekly(1, 10, 4, time(18, 30), "Europe/Berlin")
+            set_weekly(state, 1, 10, 4, time(18, 30), "Europe/Berlin")
             scheduler.reschedule(1)
             assert str(scheduler._scheduler.get_job("weekly-1").trigger) == str(
-                cron_trigger(state.weekly_settings(1)))
+                cron_trigger(weekly_settings(state, 1)))
         finally:
             await scheduler.stop()
 
@@ -350,7 +359,7 @@ async def test_ten_weeks_of_restarts_downtime_and_failures_post_once_per_server_
                           failing=[(2, "2026-W12"), (3, "2026-W18")])
     with BotState.open(path) as state:
         for s in guilds:
-            state.set_weekly(s.guild_id, s.channel_id, s.weekday, s.at, s.timezone)
+            set_weekly(state, s.guild_id, s.channel_id, s.weekday, s.at, s.timezone)
         give_taste(state, 2, 200, scene_bands(4, 3))
         give_taste(state, 3, 300, scene_bands(8, 3) + scene_bands(9, 2))
 

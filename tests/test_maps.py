@@ -13,6 +13,7 @@ from cli.main import main
 from engine.answer import Engine
 from engine.scenes import load_scenes
 from maps.draw import neighbourhood_png, space_map_png
+from maps.file_names import file_stem
 from maps.labels import Box, LabelRequest, TextMeasure, place_labels
 from maps.neighbourhood import HEIGHT, WIDTH, layout_neighbourhood
 from maps.projection import cache_dir_for, project_space
@@ -184,6 +185,27 @@ def test_sage_map_writes_a_png(map_store, tmp_path, capsys):
     assert main(["--store", str(map_store), "map", "minor threat", "--out", str(out)]) == 0
     assert png_size(out.read_bytes()) == (WIDTH, HEIGHT)
     assert "wrote" in capsys.readouterr().out
+
+
+def test_sage_map_names_the_png_after_the_band(map_store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--store", str(map_store), "map", "minor threat"]) == 0
+    assert [path.name for path in tmp_path.iterdir()] == ["minor-threat.png"]
+
+
+@pytest.mark.parametrize(("name", "stem"), [
+    ("Minor Threat", "minor-threat"),
+    ("AC/DC", "ac-dc"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("C:\\Windows", "c-windows"),
+    (".hidden_band", "hidden-band"),
+    ("Motörhead", "mot-rhead"),
+    ("浜崎あゆみ", "map"),
+    ("!!!", "map"),
+    ("", "map"),
+])
+def test_map_file_names_are_safe(name, stem):
+    assert file_stem(name) == stem
 
 
 def test_sage_map_explains_what_it_cannot_draw(map_store, capsys):

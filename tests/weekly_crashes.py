@@ -36,7 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.schedule import WeeklyScheduler, cron_trigger
-from bot.state import BotState, WeeklySettings
+from bot.state.connection import BotState
+from bot.state.results import record_results, set_reaction
+from bot.state.weekly_posts import WeeklySettings, set_weekly
 from bot.weekly import scheduled_moment, week_key
 from engine.answer import Engine
 from engine.resolve import NameResolver
@@ -144,12 +146,12 @@ def prepare(files: Files) -> None:
     """A state with three servers that like something, empty channels, the clock at START."""
     with BotState.open(files.state) as state:
         for n, s in enumerate(GUILDS):
-            state.set_weekly(s.guild_id, s.channel_id, s.weekday, s.at, s.timezone)
+            set_weekly(state, s.guild_id, s.channel_id, s.weekday, s.at, s.timezone)
             message = 100 * (n + 1)
-            state.record_results(message, guild_id=s.guild_id, channel_id=s.channel_id,
-                                 user_id=7, artist_ids=scene_bands(4 * n, 3), like_ids=[],
-                                 hate_ids=[])
-            state.set_reaction(message, 7, "👍", True)
+            record_results(state, message, guild_id=s.guild_id, channel_id=s.channel_id,
+                           user_id=7, artist_ids=scene_bands(4 * n, 3), like_ids=[],
+                           hate_ids=[])
+            set_reaction(state, message, 7, "👍", True)
     con = sqlite3.connect(files.discord)
     con.execute("""CREATE TABLE messages (message_id INTEGER PRIMARY KEY AUTOINCREMENT,
                    channel_id INTEGER, footer TEXT, artist_ids TEXT)""")

@@ -15,6 +15,7 @@ import discord
 from discord.ext import commands
 
 from bot.feedback import scheme_emoji
+from bot.state.results import set_reaction
 
 if TYPE_CHECKING:
     from bot.app import SageBot
@@ -39,7 +40,7 @@ class Feedback(commands.Cog):
         if scheme_emoji(emoji) is None or self._by_a_bot(payload):
             return
         change = await asyncio.to_thread(
-            self.bot.state.set_reaction, payload.message_id, payload.user_id, emoji, present
+            set_reaction, self.bot.state, payload.message_id, payload.user_id, emoji, present
         )
         if change:
             log.debug("user %d on message %d: %s", payload.user_id, payload.message_id, change)

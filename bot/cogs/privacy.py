@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.cogs import Subcommands
 from bot.embeds import forget_prompt_embed, notice_embed, profile_embed
 from bot.safety import NO_MENTIONS
+from bot.state.privacy import forget_user, user_data
 
 if TYPE_CHECKING:
     from bot.app import SageBot
@@ -43,7 +44,7 @@ class Privacy(Subcommands):
     async def profile(self, ctx: commands.Context) -> None:
         """What Sage stores about you."""
         await ctx.defer(ephemeral=True)
-        data = await asyncio.to_thread(self.bot.state.user_data, ctx.author.id)
+        data = await asyncio.to_thread(user_data, self.bot.state, ctx.author.id)
         names = self.bot.engines.engine.space.artist_names
         await ctx.send(embed=profile_embed(data, names), ephemeral=True,
                        allowed_mentions=NO_MENTIONS)
@@ -59,7 +60,7 @@ class Privacy(Subcommands):
     async def forget_me(self, ctx: commands.Context) -> None:
         """Delete everything Sage stores about you (asks to confirm first)."""
         await ctx.defer()
-        data = await asyncio.to_thread(self.bot.state.user_data, ctx.author.id)
+        data = await asyncio.to_thread(user_data, self.bot.state, ctx.author.id)
         if not data:
             await ctx.send(embed=notice_embed("Nothing to forget",
                                               "Sage stores nothing about you."),
@@ -86,7 +87,7 @@ class Privacy(Subcommands):
             await pending.prompt.edit(embed=notice_embed("Kept", "The confirmation timed out; "
                                                  "nothing was deleted."))
             return
-        deleted = await asyncio.to_thread(self.bot.state.forget_user, pending.user_id)
+        deleted = await asyncio.to_thread(forget_user, self.bot.state, pending.user_id)
         await pending.prompt.edit(embed=notice_embed(
             "Forgotten", f"Deleted everything Sage stored about you ({deleted} records)."
         ))

@@ -24,7 +24,8 @@ from bot.cogs import GROUP, band_choices, name_choices
 from bot.embeds import answer_embed, help_embed, notice_embed
 from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_likes
 from bot.safety import NO_MENTIONS, clip_query, escape
-from bot.state import BotState
+from bot.state.connection import BotState
+from bot.state.results import record_results, user_votes
 from engine.answer import Answer, Engine
 from engine.commands import ASK, QUIT, SIMILAR, Request, Where, route
 from engine.complete import complete_query
@@ -39,10 +40,10 @@ log = logging.getLogger(__name__)
 def ask_for(engine: Engine, state: BotState, user_id: int, text: str) -> Answer:
     """The engine's answer, minus the bands the user disliked, steered by those they
     liked. Blocking: run it in an engine thread (EngineHost.run)."""
-    feedback = state.feedback(user_id)
+    votes = user_votes(state, user_id)
     return engine.ask(
-        clip_query(text), k=MAX_RESULTS, exclude_ids=feedback.disliked,
-        soft_likes=soft_likes(feedback),
+        clip_query(text), k=MAX_RESULTS, exclude_ids=votes.disliked,
+        soft_likes=soft_likes(votes),
     )
 
 
@@ -132,7 +133,7 @@ class Recommend(commands.Cog):
         if not items:
             return
         await asyncio.to_thread(
-            self.bot.state.record_results, message.id,
+            record_results, self.bot.state, message.id,
             guild_id=ctx.guild.id if ctx.guild else None, channel_id=ctx.channel.id,
             user_id=ctx.author.id, artist_ids=[item.artist_id for item in items],
             like_ids=named_ids(answer, Polarity.LIKE), hate_ids=named_ids(answer, Polarity.HATE),

@@ -17,16 +17,8 @@ from discord.ext import commands
 from bot.cogs import Subcommands
 from bot.embeds import notice_embed, weekly_embed
 from bot.safety import NO_MENTIONS
-from bot.state import BotState
-from bot.weekly import DAY_NAMES, WeeklyPost, compose_weekly, parse_schedule
-from engine.answer import Engine
-
-
-def preview_for(engine: Engine, state: BotState, guild_id: int) -> WeeklyPost | None:
-    """The post the server would get now, without claiming a week. Blocking."""
-    return compose_weekly(
-        engine, state.guild_taste(guild_id), state.posted_artists(guild_id), engine.tracks
-    )
+from bot.state.weekly_posts import set_weekly
+from bot.weekly import DAY_NAMES, compose_for_guild, parse_schedule
 
 
 class Weekly(Subcommands):
@@ -54,7 +46,7 @@ class Weekly(Subcommands):
         if not (allowed.send_messages and allowed.embed_links):
             raise commands.BotMissingPermissions(["send_messages", "embed_links"])
         state = self.bot.state
-        await asyncio.to_thread(state.set_weekly, ctx.guild.id, channel.id, weekday, when, zone)
+        await asyncio.to_thread(set_weekly, state, ctx.guild.id, channel.id, weekday, when, zone)
         self.bot.weekly.reschedule(ctx.guild.id)
         await ctx.send(
             embed=notice_embed(
@@ -80,7 +72,7 @@ class Weekly(Subcommands):
     async def preview(self, ctx: commands.Context) -> None:
         """The weekly post as it would look now (needs Manage Server)."""
         await ctx.defer(ephemeral=True)
-        post = await self.bot.engines.run(preview_for, self.bot.state, ctx.guild.id)
+        post = await self.bot.engines.run(compose_for_guild, self.bot.state, ctx.guild.id)
         if post is None:
             embed = notice_embed(
                 "Nothing to post yet",

@@ -13,6 +13,16 @@ as it was. Never the text of a query and never a person's name.
 # Direct messages have no server; 0 is never a Discord id, and a NULL would not be unique.
 NO_GUILD = 0
 
+
+def guild_key(guild_id: int | None) -> int:
+    """The guild_id column's value for a server, or for direct messages (None)."""
+    return NO_GUILD if guild_id is None else guild_id
+
+
+def guild_of(key: int) -> int | None:
+    """The server a guild_id column's value stands for; None for direct messages."""
+    return None if key == NO_GUILD else key
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,

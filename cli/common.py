@@ -1,0 +1,28 @@
+"""What several `sage` commands do alike: load the engine, write a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.answer import Engine
+from store import UserError
+
+
+def load_engine(args: argparse.Namespace) -> Engine:
+    if not args.store.exists():
+        from train.bootstrap import build_default_store  # gensim loads only when needed
+
+        print(f"no store at {args.store}: building one from the bundled Last.fm data "
+              "(one-time, a minute or two)", file=sys.stderr)
+        build_default_store(args.store)
+    return Engine.load(args.store, args.space)
+
+
+def write_png(png: bytes, out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(png)
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from exc
