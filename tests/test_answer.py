@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from cli.main import main
 from engine.answer import Engine
 from engine.compose import Seed
+from engine.pipeline import SettingError
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
 from engine.scenes import NO_SCENE, Scenes, load_scenes
@@ -77,6 +78,13 @@ def test_bad_input_gets_a_short_answer_that_cannot_ping(engine, text):
     assert answer.notes or answer.recommendation.items
     assert all(len(note) < 300 for note in answer.notes)
     json.dumps(answer_to_dict(answer))
+
+
+def test_a_bad_setting_is_refused_by_the_search_that_uses_it(engine):
+    with pytest.raises(SettingError, match="k must be 1 to"):
+        engine.ask("like Minor Threat", k=0)
+    with pytest.raises(SettingError, match="novelty must be -1 to 1"):
+        engine.ask("like Minor Threat", novelty=2.0)
 
 
 def test_excluded_bands_are_not_recommended_again(engine):
