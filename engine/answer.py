@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
-from engine.pipeline import Recommendation, Settings, recommend
+from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
 from engine.scenes import Scenes, load_scenes
@@ -130,7 +130,6 @@ class Engine:
         """Answer a query. `soft_likes` (bands the asker liked before, with small weights)
         join the likes the query names, unless the query names them as hates; they never
         make a search on their own: an answer is about what was typed."""
-        Settings(k=k, novelty=novelty)  # a bad setting is the caller's error, whatever the text
         understood = self.understand(text)
         notes = [
             problem.message

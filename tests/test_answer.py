@@ -1,6 +1,7 @@
 """The handler behind `sage ask`, `sage chat` and the bot, over the real bundled catalog."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -8,9 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.embeds import answer_embed
+from bot.safety import DESCRIPTION_CHARS, EMBED_CHARS, FIELD_VALUE_CHARS
 from cli.main import main
 from engine.answer import Engine
 from engine.compose import Seed
+from engine.pipeline import SettingError
 from engine.render import answer_to_dict, render_text
 from engine.resolve import NameResolver
 from engine.scenes import NO_SCENE, Scenes, load_scenes
@@ -79,6 +83,13 @@ def test_bad_input_gets_a_short_answer_that_cannot_ping(engine, text):
     json.dumps(answer_to_dict(answer))
 
 
+def test_a_bad_setting_is_refused_by_the_search_that_uses_it(engine):
+    with pytest.raises(SettingError, match="k must be 1 to"):
+        engine.ask("like Minor Threat", k=0)
+    with pytest.raises(SettingError, match="novelty must be -1 to 1"):
+        engine.ask("like Minor Threat", novelty=2.0)
+
+
 def test_excluded_bands_are_not_recommended_again(engine):
     first = engine.ask("like Minor Threat", k=3)
     shown = {item.artist_id for item in first.recommendation.items}
@@ -135,18 +146,49 @@ def test_scenes_come_from_the_active_graph_run(bundled_store_copy):
     assert scenes.community_of([first, outside]).tolist() == [first % 7, NO_SCENE]
 
 
+# Hardcore bands, which "like Minor Threat" would otherwise get, left out of every answer.
+EXCLUDED = ["Sick of It All", "Bane"]
+# Discord's syntax that pings or mentions: @everyone, @here, <@user>, <#channel>, <:emoji:1>,
+# <t:timestamp>, </command:1>.
+LIVE_MENTION = re.compile(r"@(?:everyone|here)|<(?:[@#/:]|a:|t:)")
+
+
 @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.text(max_size=300) | st.lists(
     st.sampled_from(["like", "hate", "love", "+", "-", "but not", "without", ",", '"', "*2",
                      "Minor Threat", "Love", "Hatebreed", "Earth, Wind & Fire", "@everyone",
                      "<@1>", "**", "DMX", "Inside Out", "the", "&", "I'm into", "I hate",
                      "can't stand", "bands like", "the band", "please", "sucks", "no", "yes",
-                     ".", "?", "shoegaze", "rap", "hip hop", "the genre", "I", "A", "them"]),
+                     ".", "?", "shoegaze", "rap", "hip hop", "the genre", "I", "A", "them",
+                     *EXCLUDED]),
     max_size=12,
 ).map(" ".join))
-def test_no_query_raises(engine, text):
-    answer = engine.ask(text, k=3)
-    render_text(answer)
+def test_any_query_is_answered_with_its_reading_and_nothing_that_pings(engine, text):
+    catalog = engine.space.catalog
+    excluded = {int(catalog.artist_ids[catalog.names.index(name)]) for name in EXCLUDED}
+    answer = engine.ask(text, k=3, exclude_ids=excluded)
+    recommendation = answer.recommendation
+    items = recommendation.items if recommendation is not None else ()
+    # Every answer recommends or says why not; every name it could not place gets a note.
+    assert items or answer.notes
+    assert all(term.resolution.describe() in answer.notes for term in answer.understood.unresolved)
+    # No band read as a like or a hate, nor an excluded one, is recommended back.
+    inputs = {term.artist.artist_id for term in answer.understood.terms if term.artist}
+    assert len(items) <= 3 and [item.rank for item in items] == list(range(1, len(items) + 1))
+    assert {item.artist_id for item in items}.isdisjoint(inputs | excluded)
+
+    # The terminal shows what was understood first, then every note.
+    lines = render_text(answer).split("\n")
+    read = [*answer.likes, *answer.hates, *answer.like_tags, *answer.hate_tags]
+    assert all(name in lines[0] for name in read)
+    assert read or lines[0] == "understood: no band I know"
+    assert all(f"note: {note}" in lines for note in answer.notes)
+    # The bot's answer fits Discord's limits, and neither it nor the terminal's pings.
+    embed = answer_embed(answer, title="Sage")
+    assert len(embed) <= EMBED_CHARS and len(embed.description) <= DESCRIPTION_CHARS
+    assert all(len(field.value) <= FIELD_VALUE_CHARS for field in embed.fields)
+    shown = [*lines, embed.description, *(field.value for field in embed.fields)]
+    assert not any(LIVE_MENTION.search(part) for part in shown)
 
 
 @pytest.fixture

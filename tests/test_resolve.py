@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from engine.name_index import NameIndex
 from engine.query import MAX_NAME_CHARS, MAX_NAMES, MAX_WEIGHT, Polarity, ProblemKind
-from engine.resolve import MatchKind, NameResolver, Status, resolve_query
+from engine.resolve import (
+    MAX_SUGGESTIONS,
+    SUGGEST_SIMILARITY,
+    MatchKind,
+    NameResolver,
+    Status,
+    resolve_query,
+)
 from store import Store
 from store.catalog import ArtistCatalog, load_artists
 from store.names import normalize_name
@@ -224,7 +231,18 @@ FEW_NAMES = real_names(400) + [
     "!!!",
     "Everything but the Girl",
 ]
-FEW = small_resolver(FEW_NAMES, listeners=[1 + (i * 7919) % 500 for i in range(len(FEW_NAMES))])
+FEW_LISTENERS = [1 + (i * 7919) % 500 for i in range(len(FEW_NAMES))]
+FEW = small_resolver(FEW_NAMES, listeners=FEW_LISTENERS)
+
+def test_every_catalog_name_finds_the_best_known_band_of_that_name():
+    keys = [normalize_name(name) for name in FEW_NAMES]
+    for row, name in enumerate(FEW_NAMES):
+        found = FEW.resolve(name).artist
+        namesakes = [other for other, key in enumerate(keys) if key == keys[row]]
+        assert found is not None and found.match is MatchKind.EXACT, name
+        assert found.listeners == max(FEW_LISTENERS[other] for other in namesakes), name
+        assert found.artist_id == row or len(namesakes) > 1, name
+
 
 # One draw per piece keeps generation cheap enough for 10,000 examples.
 pieces = st.sampled_from(
@@ -300,7 +318,7 @@ queries = st.lists(pieces, max_size=16).map(" ".join) | st.text(max_size=300)
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(queries)
-def test_any_text_parses_and_resolves(text):
+def test_any_text_resolves_to_catalog_bands_and_says_so(text):
     resolved = resolve_query(text, FEW)
     parsed = resolved.parsed
     assert len(parsed.terms) <= MAX_NAMES
@@ -310,6 +328,30 @@ def test_any_text_parses_and_resolves(text):
         assert term.name and term.name == term.name.strip() and len(term.name) <= MAX_NAME_CHARS
         assert 0 < term.weight <= MAX_WEIGHT
         resolution = item.resolution
-        assert resolution.status is not Status.CONFIDENT or resolution.candidates
-        assert isinstance(resolution.describe(), str)
+        assert resolution.query == " ".join(term.name.split())
+        # Every candidate is a catalog band, once, as the catalog spells it.
+        candidates = resolution.candidates
+        assert len(candidates) <= MAX_SUGGESTIONS
+        assert len({c.artist_id for c in candidates}) == len(candidates)
+        assert all(FEW_NAMES[c.artist_id] == c.name for c in candidates)
+        assert all(c.listeners == FEW_LISTENERS[c.artist_id] for c in candidates)
+        # The parser weighed the name by the same reading.
+        assert (FEW.name_score(term.name) > 0) == (resolution.status is Status.CONFIDENT)
+        artist = resolution.artist
+        if resolution.status is Status.UNKNOWN:
+            assert all(c.similarity < SUGGEST_SIMILARITY for c in candidates)
+        if artist is None:
+            # Asked about, not answered: the note quotes the name and the best guess.
+            note = resolution.describe()
+            assert f'"{resolution.query}"' in note
+            assert not candidates or f"did you mean {candidates[0].name}" in note
+            continue
+        assert resolution.describe() == artist.name
+        # Stable: the band's own name finds a band of that name (the most listened-to of
+        # those sharing it), which its own name finds again.
+        again = FEW.resolve(artist.name).artist
+        assert again is not None and again.match is MatchKind.EXACT
+        assert normalize_name(again.name) == normalize_name(artist.name)
+        assert again.listeners >= artist.listeners
+        assert FEW.resolve(again.name).artist == again
     assert all(np.isfinite(w) for w in resolved.artist_weights().values())

@@ -106,88 +106,119 @@ def test_fingerprint_depends_on_content_and_shape():
 
 
 def test_concurrent_reader_sees_old_or_new_model_never_a_mix(tmp_path):
-    """Run A's vectors are all 1, run B's all 2: a reader must never see both, nor a mismatch."""
+    """Run A's vectors are all 1, run B's all 2: a reader must never see both, nor a mismatch.
+
+    Each round the writer activates the other run while the reader reads (the race), then
+    the reader reads again once the switch is done; a barrier starts and ends each round,
+    so every round races and the settled reads show both models, whatever the scheduling."""
     path = tmp_path / "s.duckdb"
-    n, dim = 20_000, 16
+    n, dim, rounds = 20_000, 16, 30
     with Store.open(path) as store:
         run_a = record_run(store, a_run(), np.arange(n), np.full((n, dim), 1, np.float32), activate=True)
         run_b = record_run(store, a_run(), np.arange(n), np.full((n, dim), 2, np.float32), activate=False)
     marker = {run_a.run_id: 1.0, run_b.run_id: 2.0}
+    activated = [(run_b, run_a)[i % 2].run_id for i in range(rounds)]
 
-    stop = threading.Event()
-    switches = 0
-    seen: list[tuple[int, float, float]] = []
+    in_step = threading.Barrier(2, timeout=60)
     errors: list[BaseException] = []
 
     def switch_back_and_forth() -> None:
-        nonlocal switches
         try:
             with Store.open(path) as writer:
-                while not stop.is_set():
-                    activate_run(writer, (run_a, run_b)[switches % 2 == 0].run_id)
-                    switches += 1
+                for run_id in activated:
+                    in_step.wait()
+                    activate_run(writer, run_id)
+                    in_step.wait()
         except BaseException as exc:  # surfaced below: a thread's exception is otherwise lost
             errors.append(exc)
+            in_step.abort()  # the reader must not wait for a writer that is gone
+
+    def read(reader: Store) -> tuple[int, float, float]:
+        space = read_active_vectors(reader, "graph")
+        return space.run.run_id, space.matrix.min(), space.matrix.max()
 
     writer_thread = threading.Thread(target=switch_back_and_forth)
     writer_thread.start()
+    racing, settled = [], []
     try:
         with Store.open(path) as reader:
-            for _ in range(60):
-                space = read_active_vectors(reader, "graph")
-                seen.append((space.run.run_id, space.matrix.min(), space.matrix.max()))
+            for _ in activated:
+                in_step.wait()
+                racing.append(read(reader))
+                in_step.wait()
+                settled.append(read(reader))
+    except threading.BrokenBarrierError:
+        pass  # the writer failed: its error is asserted below
     finally:
-        stop.set()
+        in_step.abort()
         writer_thread.join()
 
     assert not errors
-    assert switches > 10
-    assert {run_id for run_id, _, _ in seen} == set(marker)  # both models were read
-    for run_id, low, high in seen:
+    # A read during a switch sees the run before it or the one after.
+    before = [run_a.run_id, *activated[:-1]]
+    assert all(run_id in pair
+               for (run_id, _, _), *pair in zip(racing, before, activated, strict=True))
+    assert [run_id for run_id, _, _ in settled] == activated
+    for run_id, low, high in racing + settled:
         assert low == high == marker[run_id]
 
 
-def _hold_store(path: Path, *, read_only: bool, seconds: float) -> subprocess.Popen:
-    """Another process with the store open for `seconds`; returns once it holds it."""
+def _hold_store(path: Path, *, read_only: bool) -> subprocess.Popen:
+    """Another process with the store open until `_release`; returns once it holds it.
+    Use it as a context manager: leaving it releases the store and waits for the process."""
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
-            import time
+            import sys
             from store import Store
             with Store.open({str(path)!r}, read_only={read_only}):
                 print("holding", flush=True)
-                time.sleep({seconds})
+                sys.stdin.readline()  # until told, or until the test is gone
+            print("released", flush=True)
         """)],
-        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parent.parent, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "holding"
     return holder
 
 
-def test_a_writer_waits_for_a_brief_reader_elsewhere(tmp_path):
+def _release(holder: subprocess.Popen) -> None:
+    """Tells the holder to close the store; returns once it has."""
+    holder.stdin.close()
+    assert holder.stdout.readline().strip() == "released"
+
+
+def test_a_writer_waits_for_a_brief_reader_elsewhere(tmp_path, monkeypatch):
     path = tmp_path / "sage.duckdb"
     Store.open(path).close()
-    reader = _hold_store(path, read_only=True, seconds=1.0)
-    try:
-        started = time.monotonic()
+    pauses: list[float] = []
+    pause = time.sleep
+    with _hold_store(path, read_only=True) as reader:
+
+        def release_the_reader_on_the_first_pause(seconds: float) -> None:
+            pauses.append(seconds)
+            if len(pauses) == 1:
+                _release(reader)
+            pause(seconds)
+
+        # The reader holds the store until the writer, locked out, pauses to wait for it.
+        monkeypatch.setattr("store.db.time.sleep", release_the_reader_on_the_first_pause)
         with Store.open(path) as store:
             assert store.schema_version == LATEST_VERSION
-        assert time.monotonic() - started > 0.3  # it did wait for the reader
-    finally:
-        reader.wait(timeout=30)
+    assert pauses  # it did wait for the reader
 
 
-def test_a_reader_does_not_wait_for_a_writer_elsewhere(tmp_path):
+def test_a_reader_does_not_wait_for_a_writer_elsewhere(tmp_path, monkeypatch):
     path = tmp_path / "sage.duckdb"
     Store.open(path).close()
-    writer = _hold_store(path, read_only=False, seconds=5.0)
-    try:
-        started = time.monotonic()
+
+    def fail(seconds: float) -> None:
+        raise AssertionError("a reader waited for the lock")
+
+    with _hold_store(path, read_only=False):
+        monkeypatch.setattr("store.db.time.sleep", fail)
         with pytest.raises(StoreError, match="lock"):
             Store.open(path, read_only=True)
-        assert time.monotonic() - started < 2.0
-    finally:
-        writer.kill()
-        writer.wait(timeout=30)
 
 
 def test_duckdb_draws_no_progress_bar_on_our_stdout(tmp_path):

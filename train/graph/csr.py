@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import ArrayLike
 
 
@@ -82,18 +83,14 @@ class CSRGraph:
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
             weight = np.concatenate([weight, weight])
         not_loop = src != dst
-        # One int64 key per edge orders edges by source, then target, and makes repeats adjacent.
-        key = src[not_loop] * n_nodes + dst[not_loop]
-        weight = weight[not_loop]
-        order = np.argsort(key)
-        key, weight = key[order], weight[order]
-        first_of_run = np.flatnonzero(np.diff(key, prepend=-1) != 0)
-        summed = np.add.reduceat(weight, first_of_run) if len(key) else weight
-        key = key[first_of_run]
-        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key // n_nodes, minlength=n_nodes), out=indptr[1:])
+        adjacency = scipy.sparse.csr_array(
+            (weight[not_loop], (src[not_loop], dst[not_loop])), shape=(n_nodes, n_nodes)
+        )
+        # Building from (row, col) pairs sums repeated edges and sorts each node's targets
+        # already; saying so keeps that from resting on a construction detail.
+        adjacency.sum_duplicates()
         return cls(
-            indptr=indptr,
-            indices=(key % n_nodes).astype(np.int32),
-            weights=summed.astype(np.float32),
+            indptr=adjacency.indptr.astype(np.int64),
+            indices=adjacency.indices.astype(np.int32),
+            weights=adjacency.data.astype(np.float32),
         )

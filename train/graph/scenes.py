@@ -16,12 +16,15 @@ from train.graph.colisten import Edges
 
 
 @dataclass(frozen=True)
-class Scenes:
+class DetectedScenes:
+    """What training finds per graph node, stored with the run; the engine loads it back
+    by artist as engine.scenes.Scenes."""
+
     pagerank: np.ndarray  # float64[n_nodes], sums to 1
     community: np.ndarray  # int32[n_nodes]; 0 is the largest scene, isolated artists get their own
 
 
-def find_scenes(edges: Edges, n_nodes: int, seed: int) -> Scenes:
+def find_scenes(edges: Edges, n_nodes: int, seed: int) -> DetectedScenes:
     """PageRank follows the edges as directed; scenes treat a relation either way as one."""
     graph = igraph.Graph(n=n_nodes, edges=np.column_stack([edges.src, edges.dst]), directed=True)
     graph.es["weight"] = edges.weight.astype(np.float64)
@@ -34,7 +37,7 @@ def find_scenes(edges: Edges, n_nodes: int, seed: int) -> Scenes:
         membership = np.asarray(graph.community_multilevel(weights="weight").membership)
     finally:
         igraph.set_random_number_generator(random)
-    return Scenes(pagerank=pagerank, community=_relabel_by_size(membership))
+    return DetectedScenes(pagerank=pagerank, community=_relabel_by_size(membership))
 
 
 def _relabel_by_size(membership: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from store.runs import RunRecord, fingerprint, record_run
 from train.graph.colisten import Edges
 from train.graph.params import COLISTENING, GraphParams
 from train.graph.pipeline import GraphEmbedding, embed_graph, embed_listening_graph
-from train.graph.scenes import Scenes, find_scenes
+from train.graph.scenes import DetectedScenes, find_scenes
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _write_graph(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
     embedding: GraphEmbedding,
-    scenes: Scenes,
+    scenes: DetectedScenes,
     edges_from: str,
 ) -> None:
     """Scenes and the graph walked are kept per run, the graph with each artist's
