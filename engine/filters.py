@@ -42,6 +42,16 @@ class NearHates:
         nothing = np.zeros(0, dtype=np.float32)
         return cls(candidates.head(0), np.zeros(0, dtype=np.int64), nothing, nothing)
 
+    def by_score(self) -> NearHates:
+        """The same removals, highest score first (ties keep their order)."""
+        order = np.argsort(-self.candidates.scores, kind="stable")
+        return NearHates(
+            Candidates(self.candidates.rows[order], self.candidates.similarity[order],
+                       self.candidates.scores[order]),
+            self.hate_rows[order], self.hate_similarity[order], self.like_similarity[order],
+            self.hate_tags[order],
+        )
+
     def then(self, other: NearHates) -> NearHates:
         """These removals followed by those of `other` that are not among them."""
         new = ~np.isin(other.candidates.rows, self.candidates.rows)

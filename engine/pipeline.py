@@ -166,11 +166,11 @@ def _near_hates(
     strongly, then those closer to a hated band than to every like (engine.filters)."""
     if not len(taste.hate_rows) and not taste.hate_tags:
         return NearHates.none(Candidates(np.zeros(0, dtype=np.int64), scores[:0], scores[:0]))
-    order = np.argsort(-scores, kind="stable")
-    order = order[~ruled_out[order] & np.isfinite(scores[order])]
-    everything = Candidates(order, space.unit[order] @ taste.vector, scores[order])
+    rows = np.flatnonzero(~ruled_out & np.isfinite(scores))
+    everything = Candidates(rows, (space.unit @ taste.vector)[rows], scores[rows])
     kept, carry_hated_tags = drop_hated_tags(everything, space.unit, taste)
-    return carry_hated_tags.then(drop_near_hates(kept, space.unit, taste, threshold)[1])
+    near = drop_near_hates(kept, space.unit, taste, threshold)[1]
+    return carry_hated_tags.by_score().then(near.by_score())
 
 
 def _removal_cutoffs(
