@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import TYPE_CHECKING
 
 from cli.options import HelpFormatter
 from store import Store
 from store.catalog import load_listens
 from store.runs import active_runs
+
+if TYPE_CHECKING:  # the evaluation loads only when a command runs
+    from train.evaluate.report import HeldoutSettings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,10 +59,11 @@ def _eval(args: argparse.Namespace) -> int:
     return (_eval_all if args.all else _eval_graph)(args, settings)
 
 
-def _eval_graph(args: argparse.Namespace, settings) -> int:
+def _eval_graph(args: argparse.Namespace, settings: HeldoutSettings) -> int:
     from train.evaluate.harness import evaluate_baselines, format_table
     from train.evaluate.report import evaluation_figures, score_and_record, space_specs
     from train.evaluate.spaces import HeldoutModels
+    from train.graph.params import GraphRun
 
     with Store.open(args.store) as store:
         listens = load_listens(store)
@@ -84,14 +89,15 @@ def _eval_graph(args: argparse.Namespace, settings) -> int:
         if graph_run is None:
             print("no graph run is active: scored the default settings; nothing was stored")
         elif not stored:
-            print(f"graph run {graph_run.run_id} walked stored '{graph_run.params['edges']}' "
-                  "edges: scored its settings on the co-listening graph; nothing was stored")
+            edges = GraphRun.from_dict(graph_run.params).edges
+            print(f"graph run {graph_run.run_id} walked stored '{edges}' edges: scored its "
+                  "settings on the co-listening graph; nothing was stored")
         else:
             print(f"stored in graph run {graph_run.run_id}'s metrics")
     return 0
 
 
-def _eval_all(args: argparse.Namespace, settings) -> int:
+def _eval_all(args: argparse.Namespace, settings: HeldoutSettings) -> int:
     from train.evaluate.report import evaluate_all, format_report, report_json
 
     report = evaluate_all(args.store, settings, workers=args.workers, baselines=args.baselines)
