@@ -42,9 +42,9 @@ class NearHates:
         nothing = np.zeros(0, dtype=np.float32)
         return cls(candidates.head(0), np.zeros(0, dtype=np.int64), nothing, nothing)
 
-    def by_score(self) -> NearHates:
-        """The same removals, highest score first (ties keep their order)."""
-        order = np.argsort(-self.candidates.scores, kind="stable")
+    def ranked(self) -> NearHates:
+        """The same removals, those for a hated genre first, each kind best score first."""
+        order = np.lexsort((-self.candidates.scores, self.hate_tags < 0))
         return NearHates(
             Candidates(self.candidates.rows[order], self.candidates.similarity[order],
                        self.candidates.scores[order]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -20,12 +21,14 @@ from engine.compose import DEFAULT_BETA, Seed, TagSeed, Taste, compose
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
 from engine.filters import DEFAULT_HATE_THRESHOLD, NearHates, drop_hated_tags, drop_near_hates
 from engine.problems import RecommendProblem, RecommendProblemKind
-from engine.rank import Queries, Seeds, rank, score
+from engine.rank import Queries, Ranked, Seeds, rank, score
 from engine.scenes import NO_SCENE, Scenes
 from engine.space import NO_ROW, LoadedSpace
 from store.errors import UserError
 
 MAX_K = 100
+# Rows asked about the hates per result asked for, at first (_rank_past_hates).
+_OVERFETCH = 4
 # How much a liked genre lifts the bands that carry it (_tag_scores); measured in
 # tests/test_understanding.py: with it, most of the answer to a genre carries the genre.
 TAG_WEIGHT = 0.5
@@ -142,35 +145,86 @@ def _search(
     ruled_out = np.zeros(len(space), dtype=bool)
     ruled_out[np.concatenate([taste.like_rows, taste.hate_rows,
                               excluded_rows[excluded_rows != NO_ROW]])] = True
-    near_hates = _near_hates(space, taste, scores[0], ruled_out, settings.hate_threshold)
-    ruled_out[near_hates.candidates.rows] = True
     groups = None
     if settings.max_per_scene is not None:
         groups = scenes.community_of(space.artist_ids)
         # An artist outside every scene is a scene of its own.
         outside = groups == NO_SCENE
         groups[outside] = -2 - np.flatnonzero(outside)
-    ranked = rank(space, scores, likes, settings.k, allowed=~ruled_out[None, :], groups=groups,
-                  max_per_group=settings.max_per_scene)
+    ranked, near_hates = _rank_past_hates(space, taste, scores, likes, ruled_out, settings,
+                                          groups)
     found = ranked.rows[0] != NO_ROW
     rows = ranked.rows[0][found]
     chosen = Candidates(rows, space.unit[rows] @ taste.vector, ranked.scores[0][found])
     return chosen, near_hates, rows[ranked.deep[0][found]]
 
 
-def _near_hates(
-    space: LoadedSpace, taste: Taste, scores: np.ndarray, ruled_out: np.ndarray,
-    threshold: float,
-) -> NearHates:
-    """The rows the hates remove, best score first: those that carry a hated genre
-    strongly, then those closer to a hated band than to every like (engine.filters)."""
+def _rank_past_hates(
+    space: LoadedSpace, taste: Taste, scores: np.ndarray, likes: Seeds, ruled_out: np.ndarray,
+    settings: Settings, groups: np.ndarray | None,
+) -> tuple[Ranked, NearHates]:
+    """The ranking without the rows the hates remove, and those rows.
+
+    Whether a hate removes a row is a question about that row alone, so it is asked only
+    of the rows that rank high enough to matter (at 218,000 rows, asking it of every row
+    would cost 8 times the search): the best `pool` rows, and the best `pool` long-tail
+    rows for the discovery slots, and more while the answer reaches below them. A
+    removed row that beat the answer's last place is then always among those asked
+    about, so the removals explained are all there are.
+    """
+    none = NearHates.none(Candidates(np.zeros(0, dtype=np.int64), scores[0, :0], scores[0, :0]))
+    rank_with = partial(rank, space, scores, likes, settings.k, groups=groups,
+                        max_per_group=settings.max_per_scene)
     if not len(taste.hate_rows) and not taste.hate_tags:
-        return NearHates.none(Candidates(np.zeros(0, dtype=np.int64), scores[:0], scores[:0]))
-    rows = np.flatnonzero(~ruled_out & np.isfinite(scores))
-    everything = Candidates(rows, (space.unit @ taste.vector)[rows], scores[rows])
-    kept, carry_hated_tags = drop_hated_tags(everything, space.unit, taste)
-    near = drop_near_hates(kept, space.unit, taste, threshold)[1]
-    return carry_hated_tags.by_score().then(near.by_score())
+        return rank_with(allowed=~ruled_out[None, :]), none
+    allowed = ~ruled_out
+    # The scores of the rows not asked about yet, -inf for the others (and for the
+    # rows outside the long tail, in `tail`).
+    unasked = np.where(allowed, scores[0], np.float32(-np.inf))
+    tail = (np.where(space.long_tail, unasked, np.float32(-np.inf))
+            if space.long_tail is not None else None)
+    asked, removed = np.zeros(0, dtype=np.int64), none
+    pool = _OVERFETCH * settings.k
+    while True:
+        best = _best_rows(unasked, pool)
+        rows = best if tail is None else np.union1d(best, _best_rows(tail, pool))
+        unasked[rows] = -np.inf
+        if tail is not None:
+            tail[rows] = -np.inf
+        asked = np.concatenate([asked, rows])
+        removed = removed.then(_removed_by_hates(space, taste, rows, scores[0],
+                                                 settings.hate_threshold))
+        allowed[removed.candidates.rows] = False
+        if not np.isfinite(unasked).any():
+            return rank_with(allowed=allowed[None, :]), removed.ranked()
+        # What was asked about holds every allowed row down to `floor`, and the best
+        # long-tail ones further down: the answer from them alone is the whole answer
+        # when its slots are all taken and its main places all reach the floor.
+        floor = scores[0, best].min()
+        ranked = rank_with(allowed=allowed[None, :], among=np.sort(asked[allowed[asked]]))
+        main = ranked.rows[0][~ranked.deep[0]]
+        if (ranked.deep[0].sum() == ranked.slots[0]
+                and (main != NO_ROW).sum() == settings.k - ranked.slots[0]
+                and (scores[0, main[main != NO_ROW]] >= floor).all()):
+            return ranked, removed.ranked()
+        pool *= _OVERFETCH
+
+
+def _best_rows(scores: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the `count` highest finite scores (fewer when fewer are finite)."""
+    count = min(count, len(scores))
+    best = np.argpartition(scores, len(scores) - count)[len(scores) - count:]
+    return best[np.isfinite(scores[best])].astype(np.int64)
+
+
+def _removed_by_hates(
+    space: LoadedSpace, taste: Taste, rows: np.ndarray, scores: np.ndarray, threshold: float,
+) -> NearHates:
+    """Which of `rows` the hates remove: those that carry a hated genre strongly, then
+    those closer to a hated band than to every like (engine.filters)."""
+    asked = Candidates(rows, space.unit[rows] @ taste.vector, scores[rows])
+    kept, carry_hated_tags = drop_hated_tags(asked, space.unit, taste)
+    return carry_hated_tags.then(drop_near_hates(kept, space.unit, taste, threshold)[1])
 
 
 def _removal_cutoffs(

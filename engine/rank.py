@@ -71,6 +71,7 @@ class Ranked:
     rows: np.ndarray  # int64 [queries, k], best first; NO_ROW pads a short list
     scores: np.ndarray  # float32 [queries, k]; -inf where rows is NO_ROW
     deep: np.ndarray  # bool [queries, k]: took a place kept for the long tail
+    slots: np.ndarray  # int64 [queries]: places kept for the long tail
 
 
 def mean_direction(unit: np.ndarray, seeds: Seeds) -> np.ndarray:
@@ -116,14 +117,24 @@ def rank(
     allowed: np.ndarray | None = None,
     groups: np.ndarray | None = None,
     max_per_group: int | None = None,
+    among: np.ndarray | None = None,
 ) -> Ranked:
     """Each query's k best allowed rows, with its discovery slots and at most
-    `max_per_group` rows of any one of `groups` (an int64 label per row)."""
+    `max_per_group` rows of any one of `groups` (an int64 label per row).
+
+    `among`: rows known to hold every query's answer (the best by score of those
+    allowed, and of those in the long tail), to rank them alone; None: all rows."""
+    slots = _slots(space, likes, k)
+    long_tail = space.long_tail
+    if among is not None:
+        scores = scores[:, among]
+        allowed = allowed[:, among] if allowed is not None else None
+        long_tail = long_tail[among] if long_tail is not None else None
+        groups = groups[among] if groups is not None else None
     if allowed is not None:
         scores = np.where(allowed, scores, np.float32(-np.inf))
-    slots = _slots(space, likes, k)
     cap = (groups, max_per_group) if max_per_group is not None else None
-    deep = (_best(np.where(space.long_tail, scores, np.float32(-np.inf)), int(slots.max()), cap)
+    deep = (_best(np.where(long_tail, scores, np.float32(-np.inf)), int(slots.max()), cap)
             if slots.any() else np.full((len(scores), 0), NO_ROW, dtype=np.int64))
     deep = np.where(np.arange(deep.shape[1]) < slots[:, None], deep, NO_ROW)
     fetch = k + deep.shape[1]
@@ -143,8 +154,11 @@ def rank(
     chosen_scores = _scores_at(scores, chosen)
     order = np.argsort(-chosen_scores, axis=1, kind="stable")
     chosen = np.take_along_axis(chosen, order, axis=1)
-    return Ranked(chosen, np.take_along_axis(chosen_scores, order, axis=1),
-                  _member(chosen, deep) & (chosen != NO_ROW))
+    deep_chosen = _member(chosen, deep) & (chosen != NO_ROW)
+    if among is not None:  # back to the space's rows
+        present = chosen != NO_ROW
+        chosen[present] = among[chosen[present]]
+    return Ranked(chosen, np.take_along_axis(chosen_scores, order, axis=1), deep_chosen, slots)
 
 
 def _slots(space: Rankable, likes: Seeds, k: int) -> np.ndarray:
@@ -210,5 +224,8 @@ def _compact(rows: np.ndarray) -> np.ndarray:
 
 
 def _scores_at(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each query's scores of `rows`; -inf for NO_ROW."""
+    if scores.shape[1] == 0:  # nothing to rank: every row is NO_ROW
+        return np.full(rows.shape, -np.inf, dtype=np.float32)
     at = np.take_along_axis(scores, np.where(rows == NO_ROW, 0, rows), axis=1)
     return np.where(rows == NO_ROW, np.float32(-np.inf), at)

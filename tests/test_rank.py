@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.compose import Seed
+from engine.candidates import Candidates
+from engine.compose import Seed, compose
 from engine.discovery import Discovery
+from engine.filters import drop_near_hates
 from engine.pipeline import recommend
 from engine.rank import NO_ROW, Queries, Seeds, rank, score
 from engine.ranking import Ranking
@@ -130,3 +132,40 @@ def test_the_bot_and_the_held_out_test_rank_identically_on_a_trained_store(train
     for query, answer in zip(likes, answers, strict=True):
         bot = recommend(space, [Seed(int(artist)) for artist in query], k=20)
         assert [item.artist_id for item in bot.items] == answer.tolist()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_with_hates_the_answer_is_that_of_asking_every_row(seed):
+    """The pipeline asks only the best rows whether a hate removes them; asking every
+    row gives the same answer, slots, caps and removals included."""
+    rng = np.random.default_rng(seed)
+    # In two dimensions a hate removes a whole arc of bands, so that the rows asked
+    # about first can run out before the answer is whole (seed 7).
+    n, dim = 400, 2
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    listeners = {i: int(rng.integers(1, 1000)) for i in range(n)}
+    space = LoadedSpace.from_arrays(
+        "random", np.arange(n), vectors, catalog_of(listeners),
+        ranking=Ranking(popularity_prior=0.3, discovery=Discovery(share=0.2, after=100)))
+    likes = [Seed(int(i)) for i in rng.choice(n, 2, replace=False)]
+    hates = [Seed(int(i)) for i in rng.choice(n, 3, replace=False)
+             if int(i) not in {seed.artist_id for seed in likes}]
+    k = int(rng.integers(5, 40))
+    answer = recommend(space, likes, hates, k=k, hate_threshold=0.2)
+
+    taste = compose(space, likes, hates).taste
+    scores = score(space, Queries(taste.vector[None, :], Seeds.one(*taste.seeds()),
+                                  Seeds.one(*taste.seeds(hates=True)), taste.beta))
+    others = np.setdiff1d(np.arange(n), np.r_[taste.like_rows, taste.hate_rows])
+    every = Candidates(others, space.unit[others] @ taste.vector, scores[0, others])
+    _, near = drop_near_hates(every, space.unit, taste, 0.2)
+    allowed = np.zeros(n, dtype=bool)
+    allowed[np.setdiff1d(others, near.candidates.rows)] = True
+    expected = rank(space, scores, Seeds.one(*taste.seeds()), k, allowed=allowed[None, :])
+    shown = [item.artist_id for item in answer.items]
+    assert shown == [int(space.entity_ids[row]) for row in expected.rows[0] if row != NO_ROW]
+    assert [item.discovery for item in answer.items] == expected.deep[0][:len(shown)].tolist()
+    removed = {item.artist_id for removal in answer.removed_by_hates for item in removal.removed}
+    cutoff = expected.scores[0][~expected.deep[0]].min() if len(shown) == k else -np.inf
+    could_have_been_main = near.candidates.rows[near.candidates.scores >= cutoff]
+    assert set(space.entity_ids[could_have_been_main].tolist()) <= removed
