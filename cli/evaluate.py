@@ -22,11 +22,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="score the graph space and the baselines on held-out listens",
         description="The held-out taste test: a share of users (fixed seed) each keep a few "
         "random artists as likes and hide the rest; every model is trained without the "
-        "hidden artists and asked for k recommendations from the likes. Reports "
-        "precision@k, recall@k and tail recall (hidden artists outside the most-listened) "
-        "for the graph model (with the active graph run's settings, or the defaults) and "
-        "for the popularity, item-item cosine and ALS baselines, and stores the graph "
-        "model's figures in the active graph run's record.",
+        "hidden artists and asked for k recommendations from the likes. Reports accuracy "
+        "(precision@k, recall@k, tail recall: hidden artists outside the most-listened) and "
+        "discovery (popularity lift: how much better known the first 10 answers are than "
+        "the likes; coverage: distinct artists over all answers) for the graph model (with "
+        "the active graph run's settings, or the defaults) and for the popularity, item-item "
+        "cosine, ALS, RP3beta and EASE^R baselines (the last three tuned on a validation "
+        "split of training users), and stores the graph model's figures in the active "
+        "graph run's record.",
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--test-fraction", type=float, default=0.2,
@@ -45,7 +48,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--all", action="store_true",
                         help="score every space (graph, cf, playlist, hybrid: each active run's "
                         "settings, the defaults for an untrained graph or cf) with the baselines "
-                        "in one table, plus the Artist2Vec neighbour test of each trained space "
+                        "in one table, the default space also along the novelty knob (-0.5, "
+                        "+0.5, +1), plus the Artist2Vec neighbour test of each trained space "
                         "per popularity group (top 500 artists, 500-5,000, rarer) against related "
                         "artists from the source it did not learn from (shared playlists or "
                         "shared listeners); stores each run's figures in its record")
@@ -86,6 +90,8 @@ def _eval_graph(args: argparse.Namespace, settings: HeldoutSettings) -> int:
         }, indent=2))
     else:
         print(format_table(evaluations))
+        if args.baselines:
+            print(f"baselines {baselines.chosen()}")
         if graph_run is None:
             print("no graph run is active: scored the default settings; nothing was stored")
         elif not stored:

@@ -11,8 +11,12 @@ from store.catalog import Listens
 from train.evaluate.baselines import (
     AlsParams,
     AlsRecommender,
+    EaseParams,
+    EaseRecommender,
     ItemItemRecommender,
     PopularityRecommender,
+    Rp3BetaRecommender,
+    Rp3Params,
     top_columns,
 )
 from train.evaluate.harness import describe_split, evaluate, evaluate_baselines, format_table
@@ -163,6 +167,21 @@ def test_metrics_on_a_hand_worked_example():
     assert (metrics.n_cases, metrics.n_tail_cases, metrics.n_head_artists) == (2, 2, 2)
 
 
+def test_discovery_is_measured_by_popularity_lift_and_coverage():
+    # Artist a has a listeners in training; both cases like artists 2 and 4 (median 3).
+    users, artists = zip(*[(user, artist) for artist in range(1, 21) for user in range(artist)])
+    split = hand_split([0, 1], [5, 6])
+    split = HoldoutSplit(Listens(np.array(users), np.array(artists), np.ones(len(users), int)),
+                         split.users, np.array([[2, 4], [2, 4]]), split.target_cases,
+                         split.target_artists, 2, 0)
+    # Case 0 answers artists of 6 and 12 listeners (median 9: 3x the likes), case 1
+    # answers one artist of 3 (1x) and pads; the median of 3 and 1 is 2.
+    recommended = np.array([[6, 12], [3, NO_ARTIST]])
+    metrics = score(recommended, split, head=np.array([], dtype=np.int64))
+    assert metrics.popularity_lift == pytest.approx(2.0)
+    assert metrics.coverage == 3
+
+
 def test_tail_recall_counts_only_cases_with_a_tail_target():
     split = hand_split([0, 0, 1, 1], [10, 11, 20, 30])
     recommended = np.array([[10, 11], [30, 1]])
@@ -233,11 +252,31 @@ def test_als_finds_the_rest_of_the_group():
     assert metrics.precision >= 0.95
 
 
+@pytest.mark.parametrize("recommender", [Rp3BetaRecommender(Rp3Params(0.75, 0.3)),
+                                         EaseRecommender(EaseParams(10.0))],
+                         ids=["RP3beta", "EASE"])
+def test_rp3beta_and_ease_find_the_rest_of_the_group(recommender):
+    split = holdout_split(group_listens(), seed=0)
+    assert evaluate(recommender, split, k=20).metrics.precision == 1.0
+
+
+def test_ease_reads_full_rows_of_the_inverse_from_its_upper_triangle():
+    listens = random_listens(n_users=60, n_artists=40)
+    ease = EaseRecommender(EaseParams(5.0))
+    ease.fit(listens)
+    listened = ease._matrix.plays.toarray() > 0
+    inverse = np.linalg.inv(listened.T.astype(float) @ listened + 5.0 * np.eye(40))
+    columns = np.array([0, 7, 39])
+    np.testing.assert_allclose(ease._rows(columns), inverse[columns], rtol=1e-3, atol=1e-6)
+
+
 def test_recommendations_never_include_the_likes():
     listens = random_listens()
     split = holdout_split(listens, seed=3)
     params = AlsParams(factors=8, regularization=1.0, alpha=2.0, weighting="bm25")
-    for recommender in (PopularityRecommender(), ItemItemRecommender(), AlsRecommender(params)):
+    for recommender in (PopularityRecommender(), ItemItemRecommender(), AlsRecommender(params),
+                        Rp3BetaRecommender(Rp3Params(0.5, 0.2)),
+                        EaseRecommender(EaseParams(10.0))):
         recommender.fit(split.train)
         recommended = recommender.recommend_many(split.likes, k=20)
         assert recommended.shape == (split.n_cases, 20)
@@ -250,8 +289,10 @@ def test_recommendations_never_include_the_likes():
         PopularityRecommender(),
         ItemItemRecommender(),
         AlsRecommender(AlsParams(factors=2, regularization=1.0, alpha=1.0, weighting="log")),
+        Rp3BetaRecommender(Rp3Params(1.0, 0.0)),
+        EaseRecommender(EaseParams(1.0)),
     ],
-    ids=["popularity", "item-item", "ALS"],
+    ids=["popularity", "item-item", "ALS", "RP3beta", "EASE"],
 )
 def test_a_catalog_smaller_than_k_pads_the_recommendations(recommender):
     train = Listens(
@@ -265,20 +306,24 @@ def test_a_catalog_smaller_than_k_pads_the_recommendations(recommender):
     assert recommended[0, 2:].tolist() == [NO_ARTIST] * 3
 
 
-def test_baseline_report_tunes_als_on_validation_users_and_scores_every_baseline():
+def test_baseline_report_tunes_on_validation_users_and_scores_every_baseline():
     split = holdout_split(group_listens(), seed=0)
     grid = [
         # Too weakly regularised for this data: it mixes groups up.
         AlsParams(factors=8, regularization=1.0, alpha=2.0, weighting="log"),
         AlsParams(factors=8, regularization=10.0, alpha=2.0, weighting="log"),
     ]
-    report = evaluate_baselines(split, k=20, als_grid=grid)
+    report = evaluate_baselines(split, k=20, als_grid=grid,
+                                rp3_grid=[Rp3Params(1.0, 0.0), Rp3Params(0.5, 0.3)],
+                                ease_grid=[EaseParams(1.0), EaseParams(10.0)])
 
     assert report.als_params == grid[1]
-    assert list(report.evaluations) == ["popularity", "item-item cosine", "ALS"]
+    assert list(report.evaluations) == ["popularity", "item-item cosine", "ALS", "RP3beta",
+                                        "EASE^R"]
     assert report.evaluations["item-item cosine"].metrics.precision == 1.0
+    assert "RP3beta alpha" in report.chosen() and "EASE^R lambda" in report.chosen()
     table = format_table(report.evaluations)
-    assert "item-item cosine" in table and "P@20" in table
+    assert "item-item cosine" in table and "P@20" in table and "lift" in table
 
 
 def test_split_description_says_who_was_skipped():

@@ -118,8 +118,11 @@ def test_eval_all_scores_every_trained_space_and_says_what_it_cannot(tmp_path, c
     assert main([*store, "eval", "--all", "--json", "--no-baselines", "--k", "3", "--likes", "2",
                  "--head", "5", "--test-fraction", "0.5", "--workers", "1"]) == 0
     report = json.loads(capsys.readouterr().out)
-    # No graph run: scored at its defaults; the hybrid of graph and cf likewise.
-    assert set(report["models"]) == {"graph", "cf", "hybrid"}
+    # No graph run: scored at its defaults; the hybrid of graph and cf likewise, also
+    # along the novelty knob.
+    assert set(report["models"]) == {"graph", "cf", "hybrid", "hybrid, novelty -0.5",
+                                     "hybrid, novelty +0.5", "hybrid, novelty +1"}
+    assert report["models"]["hybrid, novelty +1"]["coverage"] > 0
     assert "not trained" in report["unavailable"]["playlist"]
     # Only trained spaces have neighbours to test, and cf only against playlists: none here.
     assert report["neighbours"] == {"cf": {}}

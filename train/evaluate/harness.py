@@ -20,12 +20,18 @@ from engine.discovery import LONG_TAIL_AFTER
 from store.catalog import Listens
 from train.evaluate.baselines import (
     ALS_GRID,
+    EASE_GRID,
+    RP3_GRID,
     AlsParams,
     AlsRecommender,
+    EaseParams,
+    EaseRecommender,
     ItemItemRecommender,
     PopularityRecommender,
+    Rp3BetaRecommender,
+    Rp3Params,
 )
-from train.evaluate.metrics import Metrics, head_artists, score
+from train.evaluate.metrics import LIFT_TOP, Metrics, head_artists, score
 from train.evaluate.split import HoldoutSplit, validation_split
 
 log = logging.getLogger(__name__)
@@ -103,6 +109,15 @@ def tune(
 class BaselineReport:
     evaluations: dict[str, Evaluation]  # baseline name -> score on the test cases
     als_tuning: list[tuple[AlsParams, Evaluation]]  # on the validation split, best first
+    rp3_tuning: list[tuple[Rp3Params, Evaluation]]  # the same for RP3beta
+    ease_tuning: list[tuple[EaseParams, Evaluation]]  # and for EASE^R
+
+    def chosen(self) -> str:
+        """The settings the tuned baselines were scored with, in one line."""
+        als, rp3, ease = self.als_tuning[0][0], self.rp3_tuning[0][0], self.ease_tuning[0][0]
+        return (f"chosen on a validation split of training users: ALS {als.factors} factors, "
+                f"regularization {als.regularization:g}, alpha {als.alpha:g} ({als.weighting}); "
+                f"RP3beta alpha {rp3.alpha:g}, beta {rp3.beta:g}; EASE^R lambda {ease.l2:g}")
 
     @property
     def als_params(self) -> AlsParams:
@@ -116,20 +131,23 @@ def evaluate_baselines(
     n_head: int = LONG_TAIL_AFTER,
     seed: int = 0,
     als_grid: Sequence[AlsParams] = ALS_GRID,
+    rp3_grid: Sequence[Rp3Params] = RP3_GRID,
+    ease_grid: Sequence[EaseParams] = EASE_GRID,
 ) -> BaselineReport:
-    """Popularity, item-item cosine and ALS scored on `split`. ALS gets the best setting
-    of `als_grid` on a validation split drawn (with seed + 1) from the training users,
-    never the test users."""
-    als_tuning = tune(
-        lambda params: AlsRecommender(params, seed=seed),
-        als_grid,
-        validation_split(split, seed=seed + 1),
-        k=k,
-    )
+    """Popularity, item-item cosine, ALS, RP3beta and EASE^R scored on `split`. The last
+    three get the best setting of their grid on a validation split drawn (with seed + 1)
+    from the training users, never the test users."""
+    validation = validation_split(split, seed=seed + 1)
+    als_tuning = tune(lambda params: AlsRecommender(params, seed=seed), als_grid, validation,
+                      k=k)
+    rp3_tuning = tune(Rp3BetaRecommender, rp3_grid, validation, k=k)
+    ease_tuning = tune(EaseRecommender, ease_grid, validation, k=k)
     recommenders: dict[str, Recommender] = {
         "popularity": PopularityRecommender(),
         "item-item cosine": ItemItemRecommender(),
         "ALS": AlsRecommender(als_tuning[0][0], seed=seed),
+        "RP3beta": Rp3BetaRecommender(rp3_tuning[0][0]),
+        "EASE^R": EaseRecommender(ease_tuning[0][0]),
     }
     evaluations = {}
     for name, recommender in recommenders.items():
@@ -139,7 +157,7 @@ def evaluate_baselines(
             "%s: P@%d %.4f, R@%d %.4f, tail recall %.4f",
             name, k, metrics.precision, k, metrics.recall, metrics.tail_recall,
         )
-    return BaselineReport(evaluations, als_tuning)
+    return BaselineReport(evaluations, als_tuning, rp3_tuning, ease_tuning)
 
 
 def describe_split(split: HoldoutSplit) -> str:
@@ -154,19 +172,24 @@ def describe_split(split: HoldoutSplit) -> str:
 
 
 def format_table(evaluations: Mapping[str, Evaluation]) -> str:
-    """One line per model: P@k, R@k, tail recall, seconds spent; then what was counted."""
+    """One line per model: accuracy (P@k, R@k, tail recall), discovery (popularity lift,
+    coverage), seconds spent; then what was counted."""
     first = next(iter(evaluations.values())).metrics
     k = first.k
-    lines = [f"{'model':<20} {f'P@{k}':>7} {f'R@{k}':>7} {'tail R':>7} {'fit s':>8} {'ask s':>8}"]
+    lines = [f"{'model':<24} {f'P@{k}':>7} {f'R@{k}':>7} {'tail R':>7} {'lift':>6} "
+             f"{'cover':>6} {'fit s':>8} {'ask s':>8}"]
     for name, evaluation in evaluations.items():
         m = evaluation.metrics
         tail = "n/a" if math.isnan(m.tail_recall) else f"{m.tail_recall:.4f}"
+        lift = "n/a" if math.isnan(m.popularity_lift) else f"{m.popularity_lift:.2f}"
         lines.append(
-            f"{name:<20} {m.precision:>7.4f} {m.recall:>7.4f} {tail:>7} "
-            f"{evaluation.fit_seconds:>8.2f} {evaluation.recommend_seconds:>8.2f}"
+            f"{name:<24} {m.precision:>7.4f} {m.recall:>7.4f} {tail:>7} {lift:>6} "
+            f"{m.coverage:>6,} {evaluation.fit_seconds:>8.2f} {evaluation.recommend_seconds:>8.2f}"
         )
     lines.append(
         f"means over {first.n_cases} test users; tail recall over the {first.n_tail_cases} "
-        f"with a target outside the {first.n_head_artists} most-listened artists"
+        f"with a target outside the {first.n_head_artists} most-listened artists; lift: "
+        f"median over users of the median listeners of the first {LIFT_TOP} answers over the "
+        "likes' (1: as well known as the likes); cover: distinct artists in all the answers"
     )
     return "\n".join(lines)

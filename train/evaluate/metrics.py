@@ -9,13 +9,25 @@ import numpy as np
 from engine.discovery import most_listened
 from store.catalog import Listens
 from train.evaluate.split import HoldoutSplit
+from train.vectors import listeners_of
 
 NO_ARTIST = -1  # pads a recommendation row when a model has fewer than k artists to offer
 
 
+# The answer a person reads first: popularity lift compares its bands with the likes.
+LIFT_TOP = 10
+
+
 @dataclass(frozen=True)
 class Metrics:
-    """Means over test cases; tail recall only over cases with at least one tail target."""
+    """Means over test cases; tail recall only over cases with at least one tail target.
+
+    Two measures of discovery next to those of accuracy: `popularity_lift`, how much
+    better known the answer is than what was liked (per case, the median listeners of
+    the first LIFT_TOP answers over the median listeners of the likes, then the median
+    over cases: 1 answers at the likes' own fame, 5 with bands five times as well known);
+    and `coverage`, how many distinct artists all the answers together name.
+    """
 
     k: int
     precision: float
@@ -24,6 +36,8 @@ class Metrics:
     n_cases: int
     n_tail_cases: int
     n_head_artists: int  # the most-listened artists that do not count as tail
+    popularity_lift: float  # nan when no case has an answer
+    coverage: int
 
 
 def head_artists(train: Listens, n_head: int) -> np.ndarray:
@@ -63,4 +77,21 @@ def score(recommended: np.ndarray, split: HoldoutSplit, head: np.ndarray) -> Met
         n_cases=n_cases,
         n_tail_cases=int(has_tail.sum()),
         n_head_artists=len(head),
+        popularity_lift=popularity_lift(recommended, split),
+        coverage=len(np.unique(recommended[recommended != NO_ARTIST])),
     )
+
+
+def popularity_lift(recommended: np.ndarray, split: HoldoutSplit) -> float:
+    """The median over cases of (median listeners of the first LIFT_TOP answers) / (median
+    listeners of the likes), listeners counted in training; nan without answers."""
+    top = recommended[:, :LIFT_TOP]
+    listeners = listeners_of(split.train, np.where(top == NO_ARTIST, 0, top).ravel())
+    answered = np.where(top == NO_ARTIST, np.nan, listeners.reshape(top.shape).astype(float))
+    liked = listeners_of(split.train, split.likes.ravel()).reshape(split.likes.shape)
+    has_answer = (top != NO_ARTIST).any(axis=1)
+    if not has_answer.any():
+        return float("nan")
+    ratios = (np.nanmedian(answered[has_answer], axis=1)
+              / np.maximum(np.median(liked[has_answer], axis=1), 1))
+    return float(np.median(ratios))

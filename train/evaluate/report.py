@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.answer import DEFAULT_SPACE
 from store import Store
 from store.catalog import Listens, load_listens
 from store.runs import RunRecord, active_runs, read_active_vectors, update_metrics
@@ -41,6 +42,8 @@ from train.vectors import ArtistVectors
 log = logging.getLogger(__name__)
 
 TRUTH_SOURCES = (PLAYLISTS, LISTENS)  # where neighbour ground truth comes from
+# Settings of the novelty knob (engine.novelty) the default space is scored at too.
+NOVELTY_CURVE = (-0.5, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ def evaluation_figures(evaluation: Evaluation) -> dict:
         f"precision_at_{metrics.k}": metrics.precision,
         f"recall_at_{metrics.k}": metrics.recall,
         "tail_recall": None if math.isnan(metrics.tail_recall) else metrics.tail_recall,
+        "popularity_lift": (None if math.isnan(metrics.popularity_lift)
+                            else metrics.popularity_lift),
+        "coverage": metrics.coverage,
         "fit_seconds": round(evaluation.fit_seconds, 2),
         "recommend_seconds": round(evaluation.recommend_seconds, 2),
     }
@@ -172,9 +178,17 @@ def evaluate_all(
         evaluations[space], recorded = score_and_record(store_path, models, spec, split, settings)
         if recorded:
             stored.append(f"{space} run {spec.run_id}")
+    # The default space along the novelty knob: what a fan trades by asking for it.
+    if DEFAULT_SPACE in specs:
+        for novelty in NOVELTY_CURVE:
+            evaluations[f"{DEFAULT_SPACE}, novelty {novelty:+g}"] = evaluate(
+                models.recommender(specs[DEFAULT_SPACE], novelty), split, k=settings.k,
+                n_head=settings.head)
+    tuned = None
     if baselines:
-        evaluations |= evaluate_baselines(split, k=settings.k, n_head=settings.head,
-                                          seed=settings.seed).evaluations
+        tuned = evaluate_baselines(split, k=settings.k, n_head=settings.head,
+                                   seed=settings.seed)
+        evaluations |= tuned.evaluations
 
     truths = {LISTENS: listening_truth(listens)}
     if playlists is not None:
@@ -197,6 +211,8 @@ def evaluate_all(
              if spec.run_id is not None and not spec.scores_as_trained]
     notes += [f"{space}: no run, scored at its default settings"
               for space, spec in specs.items() if spec.run_id is None]
+    if tuned is not None:
+        notes.append(f"baselines {tuned.chosen()}")
     return AllReport(settings.describe(split), specs, evaluations, unavailable, truths,
                      overlap, notes, stored)
 

@@ -4,7 +4,7 @@ A space model only has to say how it turns training listens into artist vectors;
 ranking is then the engine's own (engine.rank), for every test user at once: the mean
 of the liked unit vectors, scaled to unit length, against every unit vector, with the
 run's ranking settings (engine.ranking). So the figures of every space describe what
-the bot would answer from it at novelty 0.
+the bot would answer from it, at novelty 0 unless told otherwise.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from train.vectors import VectorModel, listeners_of, unit_rows
 
 
 class ServedRecommender:
-    """A space model ranked as the engine ranks, at novelty 0 (an engine.rank.Rankable
-    once fitted)."""
+    """A space model ranked as the engine ranks, at the given novelty (engine.novelty; an
+    engine.rank.Rankable once fitted)."""
 
-    def __init__(self, model: VectorModel, ranking: Ranking):
+    def __init__(self, model: VectorModel, ranking: Ranking, novelty: float = 0.0):
         self.model = model
         self.ranking = ranking
+        self.novelty = novelty
 
     def fit(self, train: Listens) -> None:
         space = self.model.fit_vectors(train)
@@ -56,5 +57,6 @@ class ServedRecommender:
         allowed[~found.any(axis=1)] = False
         queries, liked = np.nonzero(found)
         allowed[queries, rows[queries, liked]] = False
-        ranked = rank(self, score(self, Queries(tastes, seeds)), seeds, k, allowed=allowed)
+        scores = score(self, Queries(tastes, seeds), self.novelty)
+        ranked = rank(self, scores, seeds, k, allowed=allowed)
         return np.where(ranked.rows == NO_ROW, NO_ARTIST, self._artist_ids[ranked.rows])

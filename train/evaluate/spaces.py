@@ -87,8 +87,8 @@ class HeldoutModels:
         self.workers = workers
         self._models: dict[tuple, VectorModel] = {}
 
-    def recommender(self, spec: SpaceSpec) -> ServedRecommender:
-        return ServedRecommender(self.model(spec), spec.ranking)
+    def recommender(self, spec: SpaceSpec, novelty: float = 0.0) -> ServedRecommender:
+        return ServedRecommender(self.model(spec), spec.ranking, novelty)
 
     def model(self, spec: SpaceSpec) -> VectorModel:
         key = (spec.space, json.dumps(spec.params, sort_keys=True) if spec.refits else spec.run_id)
