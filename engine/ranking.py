@@ -45,11 +45,3 @@ class Ranking:
                                 params.get("discovery_tail_taste", 0.0)),
             graph_run=graph_run,
         )
-
-    def as_params(self) -> dict:
-        """The flat keys a run records (the inverse of of_run, but for the graph)."""
-        return {
-            "popularity_prior": self.popularity_prior, "step_weight": self.step_weight,
-            "discovery_share": self.discovery.share,
-            "discovery_tail_taste": self.discovery.tail_taste,
-        }
