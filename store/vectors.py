@@ -64,7 +64,3 @@ def read_vectors(
     else:
         flat = np.concatenate([chunk.flatten().to_numpy() for chunk in vectors.chunks])
     return ids, flat.reshape(-1, dim)
-
-
-def delete_vectors(con: duckdb.DuckDBPyConnection, run_id: int, dim: int) -> None:
-    con.execute(f"DELETE FROM {vector_table(dim)} WHERE run_id = ?", [run_id])
