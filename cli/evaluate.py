@@ -7,7 +7,7 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from cli.options import HelpFormatter
+from cli.options import HelpFormatter, number_in
 from store import Store
 from store.catalog import load_listens
 from store.runs import active_runs
@@ -34,9 +34,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--test-fraction", type=float, default=0.2,
                         help="share of eligible users held out")
-    parser.add_argument("--likes", type=int, default=3, help="artists each test user asks with")
-    parser.add_argument("--k", type=int, default=20, help="recommendations scored per user")
-    parser.add_argument("--head", type=int, default=500,
+    parser.add_argument("--likes", type=number_in(int, 1), default=3,
+                        help="artists each test user asks with")
+    parser.add_argument("--k", type=number_in(int, 1), default=20,
+                        help="recommendations scored per user")
+    parser.add_argument("--head", type=number_in(int, 0), default=500,
                         help="most-listened artists that do not count toward tail recall")
     parser.add_argument("--seed", type=int, default=0, help="seed for the split and the models")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,

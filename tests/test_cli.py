@@ -82,3 +82,11 @@ def test_ci_runs_exactly_the_readme_test_command():
     command = (REPO / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert "pytest" in command
     assert f"\n{command}\n" in (REPO / "README.md").read_text()
+
+
+@pytest.mark.parametrize("option", [["--k", "0"], ["--likes", "0"], ["--head", "-1"]])
+def test_eval_refuses_counts_out_of_range_before_anything_loads(option, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", *option])
+    assert exit_info.value.code == 2
+    assert f"argument {option[0]}: must be" in capsys.readouterr().err
