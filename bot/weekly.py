@@ -57,6 +57,8 @@ from bot.state.weekly_posts import (
 )
 from engine.answer import Engine
 from engine.compose import Seed
+from engine.explain import RecommendedItem
+from engine.render import reasons
 from engine.scenes import NO_SCENE, Scenes
 
 log = logging.getLogger(__name__)
@@ -185,7 +187,7 @@ def compose_weekly(
     return WeeklyPost(tuple(
         WeeklyItem(
             item.artist_id, item.name, tracks.get(item.artist_id),
-            _why(item.closest_like.name, item.artist_id, leads.get(scene), lead_names),
+            _why(item, leads.get(scene), lead_names),
         )
         for item, scene in zip(items, scenes, strict=True)
     ))
@@ -199,9 +201,11 @@ def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyP
     )
 
 
-def _why(like: str, artist_id: int, lead: int | None, lead_names: Mapping[int, str]) -> str:
-    why = f"close to {like}, liked here"
-    if lead == artist_id:
+def _why(item: RecommendedItem, lead: int | None, lead_names: Mapping[int, str]) -> str:
+    """Its strongest reason (engine.render.reasons: the server's likes are its taste),
+    and its scene."""
+    why = reasons(item)[0]
+    if lead == item.artist_id:
         return f"{why} · at the heart of its scene"
     if lead is not None:
         return f"{why} · from the scene around {lead_names[lead]}"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
+from engine.evidence import EvidenceIndex
 from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
@@ -25,7 +26,7 @@ from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import load_top_tracks
 from store import Store
-from store.catalog import load_aliases, load_artists
+from store.catalog import load_aliases, load_artists, load_listens
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Engine:
         tracks: Mapping[int, str] | None = None,
         audio: AudioTracks | None = None,
         tags: TagIndex | None = None,
+        evidence: EvidenceIndex | None = None,
     ):
         self.resolver = resolver
         self.space = space
@@ -100,6 +102,7 @@ class Engine:
         self.tracks = tracks if tracks is not None else {}  # artist id -> top track title
         self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
         self.tags = tags  # genres a query may name (engine/tags.py)
+        self.evidence = evidence  # why a band was recommended, beyond vectors
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -111,10 +114,11 @@ class Engine:
             scenes = load_scenes(store)
             tracks = load_top_tracks(store)
             tags = TagIndex.from_store(store, catalog)
+            evidence = EvidenceIndex(load_listens(store), catalog, tags)
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
         engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio,
-                     tags)
+                     tags, evidence)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -176,7 +180,8 @@ class Engine:
             if problem.artist_id not in soft_ids
         ]
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
-        return Answer(text, understood, recommendation, tuple(notes), soft_names)
+        return Answer(text, understood, self._with_evidence(recommendation, likes + soft),
+                      tuple(notes), soft_names)
 
     def understand(self, text: str) -> ResolvedQuery:
         """The bands, genres and audio tracks `text` names, as liked or hated."""
@@ -216,7 +221,18 @@ class Engine:
     ) -> Recommendation:
         """Recommend from seeds rather than text (a server's aggregated taste for its weekly
         post), optionally at most `max_per_scene` bands of any one scene."""
-        return recommend(
+        return self._with_evidence(recommend(
             self.space, likes, hates, k=k, exclude_ids=exclude_ids,
             max_per_scene=max_per_scene, scenes=self.scenes,
-        )
+        ), likes)
+
+    def _with_evidence(self, recommendation: Recommendation,
+                       likes: Sequence[Seed]) -> Recommendation:
+        """Each recommended band with what the data says of it (engine.evidence)."""
+        if self.evidence is None or not recommendation.items:
+            return recommendation
+        found = self.evidence.explain(self.space, [seed.artist_id for seed in likes],
+                                      [item.artist_id for item in recommendation.items])
+        return replace(recommendation, items=tuple(
+            replace(item, evidence=evidence)
+            for item, evidence in zip(recommendation.items, found, strict=True)))

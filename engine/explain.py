@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.candidates import Candidates
 from engine.compose import Taste
+from engine.evidence import Evidence
 from engine.filters import NearHates
 from engine.space import LoadedSpace
 
@@ -50,6 +51,8 @@ class RecommendedItem:
     # In a graph space that ranks with its graph, when a liked artist links to it.
     graph_neighbour: GraphNeighbour | None = None
     discovery: bool = False  # it took a place kept for the long tail (engine.discovery)
+    # What the data says besides the vectors (engine.evidence); None when not looked up.
+    evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ play than an equally near one nobody plays, so at the default novelty 0 the prio
 counts; +1 drops it (pure cosine: the long tail rises), -1 doubles it (the well known
 rise). The prior is POPULARITY_PRIOR unless a space's run sets its own
 ("popularity_prior" in its params, chosen on validation for that space: the spread of
-cosines differs between spaces, and so does the prior that balances it). The logarithm keeps the knob about orders of magnitude: going from 100 to 1,000
-listeners counts as much as 10,000 to 100,000.
+cosines differs between spaces, and so does the prior that balances it). The logarithm
+keeps the knob about orders of magnitude: going from 100 to 1,000 listeners counts as
+much as 10,000 to 100,000.
 """
 
 from __future__ import annotations

@@ -62,16 +62,47 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
-def _why(item: RecommendedItem) -> str:
-    like, neighbour = item.closest_like, item.graph_neighbour
+# Below this cosine to the closest like, "close to" would not be true: the band is in the
+# answer for its popularity or a step on the graph, which the reason then says instead.
+CLOSE = 0.3
+# Below this many listeners of the liked band, shared listeners are said as counts.
+FEW_LISTENERS = 20
+
+
+def reasons(item: RecommendedItem) -> list[str]:
+    """Why `item` was recommended, strongest evidence first (engine.evidence): shared
+    listeners, shared distinctive tags, a path on the related-artists graph; else where it
+    sits in the space, said only as far as it is true."""
+    like, evidence = item.closest_like, item.evidence
+    found = []
+    if evidence is not None and evidence.listeners is not None:
+        shared = evidence.listeners
+        # A share of a handful of listeners reads bigger than it is: say the counts.
+        found.append(f"{shared.share:.0%} of {shared.like}'s {shared.audience} listeners "
+                     "play it" if shared.audience >= FEW_LISTENERS else
+                     f"{shared.count} of {shared.like}'s {shared.audience} listeners play it")
+    if evidence is not None and evidence.tags:
+        found.append("both " + ", ".join(evidence.tags))
+    if evidence is not None and evidence.path:
+        found.append("related to " + evidence.path[0] if len(evidence.path) == 2
+                     else " → ".join(evidence.path))
+    if found:
+        return found
+    neighbour = item.graph_neighbour
     if like.is_genre:
-        why = f"close to the genre {like.name} ({like.similarity:.2f})"
-    elif neighbour is None:
-        why = f"close to {like.name} ({like.similarity:.2f})"
-    elif neighbour.artist_id == like.artist_id:
-        why = f"close and related to {like.name} ({like.similarity:.2f})"
-    else:
-        why = f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"
+        return [f"close to the genre {like.name} ({like.similarity:.2f})"]
+    if like.similarity < CLOSE:
+        return [f"related to {neighbour.name}" if neighbour is not None
+                else f"well known, loosely like {like.name} ({like.similarity:.2f})"]
+    if neighbour is None:
+        return [f"close to {like.name} ({like.similarity:.2f})"]
+    if neighbour.artist_id == like.artist_id:
+        return [f"close and related to {like.name} ({like.similarity:.2f})"]
+    return [f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"]
+
+
+def _why(item: RecommendedItem) -> str:
+    why = "; ".join(reasons(item)[:2])
     return f"{why}; a long-tail pick" if item.discovery else why
 
 
@@ -111,6 +142,7 @@ def answer_to_dict(answer: Answer) -> dict:
                     "closest_like": item.closest_like.name,
                     "closest_like_kind": "tag" if item.closest_like.is_genre else "band",
                     "similarity": round(item.closest_like.similarity, 4),
+                    "reasons": reasons(item),
                 } | ({
                     "related_to": item.graph_neighbour.name,
                     "step": round(item.graph_neighbour.step, 4),

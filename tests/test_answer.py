@@ -220,6 +220,9 @@ def test_sage_ask_table_json_and_batch(store_with_runs, tmp_path, capsys):
     assert main([*store, "ask", "like Minor Threat", "--top", "3", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["understood"]["likes"] == ["Minor Threat"] and len(answer["results"]) == 3
+    # The hardcore bands placed near Minor Threat here share its tags in the bundled data.
+    reasons = [result["why"]["reasons"] for result in answer["results"]]
+    assert all(reasons) and all("hardcore punk" in why[0] for why in reasons)
 
     batch = tmp_path / "queries.txt"
     batch.write_text("like Minor Threat\n\nlike Inside Out hate DMX\n", encoding="utf-8")

@@ -1,0 +1,157 @@
+"""Why a band was recommended, from what Sage knows besides the vectors.
+
+A cosine says two bands sit near each other in a space; a fan cannot check it, and near
+the edge of an answer it is small enough to mean nothing. The evidence here can be
+checked against the data:
+
+- shared listeners: the share of a liked band's listeners who also play this band;
+- shared distinctive tags: tags both carry among their strongest, leaving out those so
+  common that sharing them says nothing ("rock");
+- a path on the related-artists graph from a liked band, one or two steps long.
+
+Built once per engine from the store's listens and tags; asked about one answer's bands
+at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.lookup import positions_in
+from engine.rank import NO_ROW
+from engine.space import LoadedSpace
+from engine.tags import TagIndex
+from store.catalog import ArtistCatalog, Listens
+
+# A tag carried by more than this share of the catalog's artists says nothing when shared.
+DISTINCTIVE_SHARE = 0.02
+TAGS_SHOWN = 2
+# Listeners in common worth saying: this share of the liked band's listeners, and this
+# many of them (one shared listener of a band with two is not evidence).
+LISTENER_SHARE_SHOWN = 0.1
+LISTENERS_SHOWN = 2
+
+
+@dataclass(frozen=True)
+class SharedListeners:
+    like: str  # the liked band
+    count: int  # of its listeners who also play the recommended band
+    audience: int  # its listeners
+
+    @property
+    def share(self) -> float:
+        return self.count / self.audience
+
+
+@dataclass(frozen=True)
+class Evidence:
+    listeners: SharedListeners | None = None
+    tags: tuple[str, ...] = ()  # distinctive tags both carry, rarest first
+    path: tuple[str, ...] = ()  # a liked band, maybe one between, the recommended band
+
+    def __bool__(self) -> bool:
+        return bool(self.listeners or self.tags or self.path)
+
+
+class EvidenceIndex:
+    """Who listens to what (artists x users) and each artist's strongest tags."""
+
+    def __init__(self, listens: Listens, catalog: ArtistCatalog, tags: TagIndex | None):
+        rows, found = positions_in(catalog.artist_ids, listens.artist_ids)
+        users, columns = np.unique(listens.user_ids[found], return_inverse=True)
+        self._listened = sp.csr_matrix(
+            (np.ones(int(found.sum()), dtype=np.float32), (rows[found], columns)),
+            shape=(len(catalog.artist_ids), len(users)),
+        )
+        self._listened.sum_duplicates()
+        self._listened.data[:] = 1.0
+        self._artist_ids = catalog.artist_ids
+        self._tags = tags
+        self._distinctive = None
+        if tags is not None:
+            most = DISTINCTIVE_SHARE * len(catalog.artist_ids)
+            self._distinctive = np.array([tag.artists <= most for tag in tags.tags])
+
+    def explain(
+        self, space: LoadedSpace, like_ids: Sequence[int], item_ids: Sequence[int]
+    ) -> list[Evidence]:
+        """The evidence for each of `item_ids` given the liked bands `like_ids`."""
+        likes = np.unique(np.asarray(like_ids, dtype=np.int64))
+        items = np.asarray(item_ids, dtype=np.int64)
+        if not len(likes) or not len(items):
+            return [Evidence() for _ in items]
+        listeners = self._shared_listeners(space, likes, items)
+        tags = self._shared_tags(likes, items)
+        paths = _paths(space, likes, items)
+        return [Evidence(*parts) for parts in zip(listeners, tags, paths, strict=True)]
+
+    def _shared_listeners(
+        self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
+    ) -> list[SharedListeners | None]:
+        like_rows, like_found = positions_in(self._artist_ids, likes)
+        item_rows, item_found = positions_in(self._artist_ids, items)
+        like_rows, likes = like_rows[like_found], likes[like_found]
+        if not len(like_rows):
+            return [None] * len(items)
+        of_likes = self._listened[like_rows]
+        both = (of_likes @ self._listened[np.where(item_found, item_rows, 0)].T).toarray()
+        both[:, ~item_found] = 0
+        audience_of = np.asarray(of_likes.sum(axis=1)).ravel()
+        shares = both / np.maximum(audience_of, 1)[:, None]  # [likes, items]
+        best = shares.argmax(axis=0)
+        names = space.artist_names(likes)
+        found = []
+        for item, like in enumerate(best.tolist()):
+            count, audience = int(both[like, item]), int(audience_of[like])
+            shown = shares[like, item] >= LISTENER_SHARE_SHOWN and count >= LISTENERS_SHOWN
+            found.append(SharedListeners(names[like], count, audience) if shown else None)
+        return found
+
+    def _shared_tags(self, likes: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+        if self._tags is None:
+            return [()] * len(items)
+        liked = self._tags.strongest(likes)
+        liked = set(liked[liked >= 0].tolist())
+        shared = []
+        for strongest in self._tags.strongest(items):
+            common = [tag for tag in strongest.tolist()
+                      if tag >= 0 and tag in liked and self._distinctive[tag]]
+            common.sort(key=lambda tag: self._tags.tags[tag].artists)
+            shared.append(tuple(self._tags.tags[tag].name for tag in common[:TAGS_SHOWN]))
+        return shared
+
+
+def _paths(space: LoadedSpace, likes: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+    """Per item, a step to it from a liked band on the space's related-artists graph (the
+    likeliest), else the likeliest walk of two steps; () without a graph or a walk."""
+    if space.graph is None:
+        return [()] * len(items)
+    like_rows = space.rows_of(likes)
+    like_rows = like_rows[like_rows != NO_ROW]
+    item_rows = space.rows_of(items)
+    if not len(like_rows):
+        return [()] * len(items)
+    graph = space.graph
+    first = graph[like_rows]  # [likes, rows]: one step from each like
+    paths = []
+    for row in item_rows.tolist():
+        if row == NO_ROW:
+            paths.append(())
+            continue
+        direct = first[:, row].toarray().ravel()
+        if direct.max() > 0:  # a liked band leads straight to it
+            ids = space.artist_ids[[like_rows[direct.argmax()], row]]
+        else:
+            into = graph[:, row].toarray().ravel()  # [rows]: one step into the item
+            two = first.multiply(into[None, :]).tocsr()  # [likes, middle]
+            if not two.nnz:
+                paths.append(())
+                continue
+            like, middle = np.unravel_index(two.toarray().argmax(), two.shape)
+            ids = space.artist_ids[[like_rows[like], middle, row]]
+        paths.append(tuple(space.artist_names(ids)))
+    return paths
