@@ -25,7 +25,7 @@ from bot.state.privacy import UserData
 from bot.weekly import WeeklyPost
 from engine.answer import Answer
 from engine.commands import COMMANDS, Where
-from engine.render import reasons, understood_parts
+from engine.render import understood_parts, why
 
 ANSWER_COLOUR = discord.Colour.teal()
 NOTICE_COLOUR = discord.Colour.gold()
@@ -70,8 +70,7 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     recommendation = answer.recommendation
     items = recommendation.items if recommendation is not None else ()
     lines = [
-        f"**{item.rank}. {escape(item.name)}** · {escape(reasons(item)[0])}"
-        + (" · long-tail pick" if item.discovery else "")
+        f"**{item.rank}. {escape(item.name)}** · {escape(why(item))}"
         for item in items
     ]
     embed = _embed(

@@ -38,7 +38,7 @@ def render_text(answer: Answer) -> str:
         for item in recommendation.items:
             lines.append(
                 f"{item.rank:>3}  {_pad(item.name, width)}  {item.score:>5.2f}  "
-                f"{item.listeners:>9,}  " + _why(item)
+                f"{item.listeners:>9,}  " + why(item)
             )
         for removal in recommendation.removed_by_hates:
             if removal.removed:
@@ -48,7 +48,7 @@ def render_text(answer: Answer) -> str:
                     f"hating {removal.hated} kept out {kept_out}"
                     + (f" and {more} more" if more > 0 else "")
                 )
-        lines.append(f"(space {recommendation.space}, run {recommendation.run_id})")
+        lines.append(f"(space {recommendation.space}, run {recommendation.run_id}; {LEGEND})")
     return "\n".join(lines)
 
 
@@ -62,6 +62,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
+LEGEND = ("score: what the band was ranked by, likeness to your taste plus popularity and "
+          "graph lifts; listeners: people in the data who play it")
 # Below this cosine to the closest like, "close to" would not be true: the band is in the
 # answer for its popularity or a step on the graph, which the reason then says instead.
 CLOSE = 0.3
@@ -92,8 +94,10 @@ def reasons(item: RecommendedItem) -> list[str]:
     if like.is_genre:
         return [f"close to the genre {like.name} ({like.similarity:.2f})"]
     if like.similarity < CLOSE:
-        return [f"related to {neighbour.name}" if neighbour is not None
-                else f"well known, loosely like {like.name} ({like.similarity:.2f})"]
+        if neighbour is not None:
+            return [f"related to {neighbour.name}"]
+        return ["a long-tail pick near your taste" if item.discovery
+                else "a well-known band near your taste"]
     if neighbour is None:
         return [f"close to {like.name} ({like.similarity:.2f})"]
     if neighbour.artist_id == like.artist_id:
@@ -101,9 +105,13 @@ def reasons(item: RecommendedItem) -> list[str]:
     return [f"close to {like.name} ({like.similarity:.2f}), related to {neighbour.name}"]
 
 
-def _why(item: RecommendedItem) -> str:
-    why = "; ".join(reasons(item)[:2])
-    return f"{why}; a long-tail pick" if item.discovery else why
+def why(item: RecommendedItem) -> str:
+    """The reasons shown in the text, the embed and the JSON alike: the two strongest,
+    and whether the band took a place kept for the long tail."""
+    shown = reasons(item)[:2]
+    if item.discovery and "long-tail pick" not in shown[-1]:
+        shown.append("a long-tail pick")
+    return "; ".join(shown)
 
 
 def answer_to_dict(answer: Answer) -> dict:
@@ -143,6 +151,7 @@ def answer_to_dict(answer: Answer) -> dict:
                     "closest_like_kind": "tag" if item.closest_like.is_genre else "band",
                     "similarity": round(item.closest_like.similarity, 4),
                     "reasons": reasons(item),
+                    "text": why(item),
                 } | ({
                     "related_to": item.graph_neighbour.name,
                     "step": round(item.graph_neighbour.step, 4),

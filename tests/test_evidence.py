@@ -87,7 +87,7 @@ def test_reasons_put_the_evidence_first_and_say_counts_for_small_audiences():
 
 def test_without_evidence_a_band_is_called_close_only_when_it_is():
     assert reasons(item(0.8)) == ["close to band 1 (0.80)"]
-    assert reasons(item(0.06)) == ["well known, loosely like band 1 (0.06)"]
-    assert reasons(item(-0.09)) == ["well known, loosely like band 1 (-0.09)"]
+    assert reasons(item(0.06)) == ["a well-known band near your taste"]
+    assert reasons(item(-0.09)) == ["a well-known band near your taste"]
     related = GraphNeighbour(1, "band 1", 0.5)
     assert reasons(item(0.06, neighbour=related)) == ["related to band 1"]
