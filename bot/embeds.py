@@ -20,6 +20,7 @@ from bot.safety import (
     TITLE_CHARS,
     clip,
     escape,
+    link,
 )
 from bot.state.privacy import UserData
 from bot.weekly import WeeklyPost
@@ -70,7 +71,7 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     recommendation = answer.recommendation
     items = recommendation.items if recommendation is not None else ()
     lines = [
-        f"**{item.rank}. {escape(item.name)}** · {escape(why(item))}"
+        f"**{item.rank}. {link(item.name, item.url)}** · {escape(why(item))}"
         for item in items
     ]
     embed = _embed(
@@ -163,7 +164,7 @@ def weekly_embed(post: WeeklyPost, *, marker: str | None = None,
     """The post; `marker` (bot.weekly.week_marker) ends its footer, so that the bot can
     find it in the channel after a crash."""
     lines = [
-        f"**{n}. {escape(item.name)}**"
+        f"**{n}. {link(item.name, item.url)}**"
         + (f" · ♪ {escape(item.track)}" if item.track else "")
         + f"\n{escape(item.why)}"
         for n, item in enumerate(post.items, start=1)

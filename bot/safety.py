@@ -44,6 +44,18 @@ def escape(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
+def link(text: str, url: str | None) -> str:
+    """`text` (escaped) as a link to `url`, a web page Sage stored; just the text for
+    anything but a plain http(s) address. Brackets are escaped in the text, and the
+    characters that would end the link early are percent-encoded in the address."""
+    shown = escape(text).replace("[", "\\[").replace("]", "\\]")
+    if not url or not url.startswith(("https://", "http://")) or any(
+            c.isspace() or c in "<>" for c in url):
+        return shown
+    address = url.replace("(", "%28").replace(")", "%29")
+    return f"[{shown}]({address})"
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, at a line end when one is near."""
     if len(text) <= limit:

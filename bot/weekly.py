@@ -75,7 +75,8 @@ class WeeklyItem:
     artist_id: int
     name: str
     track: str | None  # its top track, when the store has tracks of it
-    why: str  # one line: the server's like it is closest to, and its scene
+    why: str  # one line: its strongest reason, and its scene
+    url: str | None = None  # its page; posts claimed before links were kept have none
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def compose_weekly(
     return WeeklyPost(tuple(
         WeeklyItem(
             item.artist_id, item.name, tracks.get(item.artist_id),
-            _why(item, leads.get(scene), lead_names),
+            _why(item, leads.get(scene), lead_names), item.url,
         )
         for item, scene in zip(items, scenes, strict=True)
     ))

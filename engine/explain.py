@@ -53,6 +53,7 @@ class RecommendedItem:
     discovery: bool = False  # it took a place kept for the long tail (engine.discovery)
     # What the data says besides the vectors (engine.evidence); None when not looked up.
     evidence: Evidence | None = None
+    url: str | None = None  # its page, to listen in one click
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def explain_items(
     closest = [(like_ids[i], like_names[i]) for i in nearest.tolist()]
     like_similarity = to_likes[np.arange(count), nearest].tolist()
     names = space.artist_names(artist_ids)
+    urls = space.artist_urls(artist_ids)
     scores, similarity = chosen.scores.tolist(), chosen.similarity.tolist()
     listeners = space.listeners[chosen.rows].tolist()
     neighbours = _graph_neighbours(space, like_rows, chosen.rows)
@@ -105,7 +107,7 @@ def explain_items(
             rank=i + 1, artist_id=artist_ids[i], name=names[i], score=scores[i],
             similarity=similarity[i], listeners=listeners[i],
             closest_like=ClosestLike(*closest[i], like_similarity[i]),
-            graph_neighbour=neighbours[i], discovery=discovery[i],
+            graph_neighbour=neighbours[i], discovery=discovery[i], url=urls[i],
         )
         for i in range(count)
     )

@@ -146,6 +146,7 @@ def answer_to_dict(answer: Answer) -> dict:
                 "score": round(item.score, 4),
                 "similarity": round(item.similarity, 4),
                 "listeners": item.listeners,
+                "url": item.url,
                 "why": {
                     "closest_like": item.closest_like.name,
                     "closest_like_kind": "tag" if item.closest_like.is_genre else "band",

@@ -66,6 +66,16 @@ class LoadedSpace:
         rows, found = positions_in(self.entity_ids, ids)
         return np.where(found, rows, NO_ROW)
 
+    def artist_urls(self, artist_ids: Sequence[int] | np.ndarray) -> list[str | None]:
+        """Catalog pages of any artists (None where the catalog has none)."""
+        urls = self.catalog.urls
+        if urls is None:
+            return [None] * len(np.asarray(artist_ids).reshape(-1))
+        rows, found = positions_in(self.catalog.artist_ids,
+                                   np.asarray(artist_ids, dtype=np.int64).reshape(-1))
+        return [urls[row] if ok else None
+                for row, ok in zip(rows.tolist(), found.tolist(), strict=True)]
+
     def artist_names(self, artist_ids: Sequence[int] | np.ndarray) -> list[str]:
         """Catalog names of any artists, in or out of the space."""
         ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)

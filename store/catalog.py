@@ -46,6 +46,7 @@ class ArtistCatalog:
     norm_names: list[str]
     listeners: np.ndarray  # int64, 0 for artists nobody listened to
     plays: np.ndarray  # int64
+    urls: list[str | None] | None = None  # each artist's page (Last.fm), where known
 
 
 def load_listens(store: Store) -> Listens:
@@ -68,7 +69,7 @@ def load_taggings(store: Store) -> Taggings:
 
 def load_artists(store: Store) -> ArtistCatalog:
     table = store.con.execute(
-        """SELECT artist_id, name, norm_name,
+        """SELECT artist_id, name, norm_name, url,
                   coalesce(listeners, 0) AS listeners, coalesce(plays, 0) AS plays
            FROM artists LEFT JOIN artist_popularity USING (artist_id)
            ORDER BY artist_id"""
@@ -79,6 +80,7 @@ def load_artists(store: Store) -> ArtistCatalog:
         norm_names=table.column("norm_name").to_pylist(),
         listeners=table.column("listeners").to_numpy().astype(np.int64),
         plays=table.column("plays").to_numpy().astype(np.int64),
+        urls=table.column("url").to_pylist(),
     )
 
 

@@ -223,6 +223,8 @@ def test_sage_ask_table_json_and_batch(store_with_runs, tmp_path, capsys):
     # The hardcore bands placed near Minor Threat here share its tags in the bundled data.
     reasons = [result["why"]["reasons"] for result in answer["results"]]
     assert all(reasons) and all("hardcore punk" in why[0] for why in reasons)
+    assert all(result["url"].startswith("http://www.last.fm/music/")
+               for result in answer["results"])
 
     batch = tmp_path / "queries.txt"
     batch.write_text("like Minor Threat\n\nlike Inside Out hate DMX\n", encoding="utf-8")

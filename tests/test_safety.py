@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.safety import escape
+from bot.safety import escape, link
 from store import Store
 from store.catalog import load_artists
 from store.runs import RunRecord, record_run
@@ -66,3 +66,12 @@ def test_sage_ask_json_is_valid_utf8_whatever_the_bytes_and_the_terminal(
     answer = json.loads(done.stdout.decode("utf-8"))  # strict: raises on invalid UTF-8
     assert answer["query"] == "like \ufffd\ufffd Minor Threat"
     assert answer["understood"]["likes"] == ["Minor Threat"]
+
+
+def test_a_band_links_to_its_page_and_nothing_else_becomes_a_link():
+    assert link("Sunn O)))", "http://www.last.fm/music/Sunn+O)))") == (
+        "[Sunn O)))](http://www.last.fm/music/Sunn+O%29%29%29)")
+    assert link("a]b[c", "https://example.org/x") == "[a\\]b\\[c](https://example.org/x)"
+    assert link("**x**", None) == "\\*\\*x\\*\\*"
+    for address in ("javascript:alert(1)", "http://a b", "http://x<@1>", ""):
+        assert link("x", address) == "x"
