@@ -10,6 +10,7 @@ tests/conftest.py loads this module as a plugin.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import discord
@@ -114,11 +115,13 @@ def make_bot_member(guild: discord.Guild, name: str = "OtherBot") -> discord.Mem
 
 
 def numbered_names(embed: discord.Embed) -> list[str]:
-    """The band names (escaped) of an answer embed's numbered lines, in order."""
+    """The band names (escaped, without their links) of an answer embed's numbered
+    lines, in order."""
     names = []
     for line in (embed.description or "").splitlines():
         if line.startswith("**") and ". " in line:
-            names.append(line.split(". ", 1)[1].split("** ·")[0])
+            shown = line.split(". ", 1)[1].split("** ·")[0]
+            names.append(re.sub(r"^\[(.*)\]\(https?://[^)]*\)$", r"\1", shown))
     return names
 
 
