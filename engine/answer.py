@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 # graph one is the more precise and cf finds long-tail bands more often; the hybrid does
 # both at once on the held-out taste test (`sage eval --all`).
 DEFAULT_SPACE = "hybrid"
+# What bands liked before (👍) may weigh in a later answer, together, as a share of the
+# likes the query names; one or two of them still count in full. Asked again after a 👍
+# on its whole answer (five soft likes), "like Minor Threat, Have Heart" kept 5 of its
+# 10 bands at their full weight and brought in Metallica; at 1/3 it kept 6; at 1/4 it
+# keeps 8, and four other queries 8 to 10 (tests/test_answer.py checks 7).
+SOFT_LIKES_SHARE = 1 / 4
 # A liked genre lifts the bands that have it among this many of their strongest tags; a
 # hated one leaves out those that have it among this many.
 LIKED_TAG_STRONGEST = 5
@@ -131,8 +137,9 @@ class Engine:
         exclude_ids: Collection[int] = (),
         soft_likes: Sequence[Seed] = (),
     ) -> Answer:
-        """Answer a query. `soft_likes` (bands the asker liked before, with small weights)
-        join the likes the query names, unless the query names them as hates; they never
+        """Answer a query. `soft_likes` (bands the asker liked before) steer the likes the
+        query names, unless the query names them as hates: together they weigh at most
+        SOFT_LIKES_SHARE of the typed likes, they may be recommended again, and they never
         make a search on their own: an answer is about what was typed."""
         understood = self.understand(text)
         notes = [
@@ -168,10 +175,12 @@ class Engine:
             return Answer(text, understood, None, tuple(notes))
 
         named = {seed.artist_id for seed in likes + hates}
-        soft = [seed for seed in soft_likes if seed.artist_id not in named]
+        typed = sum(seed.weight for seed in likes) + sum(seed.weight for seed in like_tags)
+        soft = _within_share([seed for seed in soft_likes if seed.artist_id not in named],
+                             SOFT_LIKES_SHARE * typed)
         recommendation = recommend(
-            self.space, likes + soft, hates, k=k, novelty=novelty, exclude_ids=exclude_ids,
-            like_tags=like_tags, hate_tags=hate_tags,
+            self.space, likes, hates, k=k, novelty=novelty, exclude_ids=exclude_ids,
+            like_tags=like_tags, hate_tags=hate_tags, soft_likes=soft,
         )
         # A soft like the space cannot place is not worth a note: nobody typed it.
         soft_ids = {seed.artist_id for seed in soft}
@@ -180,7 +189,8 @@ class Engine:
             if problem.artist_id not in soft_ids
         ]
         soft_names = tuple(self.space.artist_names([seed.artist_id for seed in soft]))
-        return Answer(text, understood, self._with_evidence(recommendation, likes + soft),
+        # The reasons are about what was typed.
+        return Answer(text, understood, self._with_evidence(recommendation, likes),
                       tuple(notes), soft_names)
 
     def understand(self, text: str) -> ResolvedQuery:
@@ -236,3 +246,11 @@ class Engine:
         return replace(recommendation, items=tuple(
             replace(item, evidence=evidence)
             for item, evidence in zip(recommendation.items, found, strict=True)))
+
+
+def _within_share(soft: list[Seed], budget: float) -> list[Seed]:
+    """The soft likes, scaled down so that together they weigh at most `budget`."""
+    total = sum(seed.weight for seed in soft)
+    if total <= budget:
+        return soft
+    return [Seed(seed.artist_id, seed.weight * budget / total) for seed in soft]

@@ -89,24 +89,28 @@ def recommend(
     exclude_ids: Collection[int] = (),
     like_tags: Sequence[TagSeed] = (),
     hate_tags: Sequence[TagSeed] = (),
+    soft_likes: Sequence[Seed] = (),
 ) -> Recommendation:
     """The k artists nearest the taste of `likes` and `like_tags` minus `hates` and
     `hate_tags`, each with why. A band that carries a hated genre strongly is left out.
 
-    `exclude_ids` are artists never to recommend (already shown, disliked before).
-    `max_per_scene` needs the `scenes`; artists outside every scene are not limited.
+    `soft_likes` (bands liked before) join the taste but, not being asked about, may be
+    recommended again. `exclude_ids` are artists never to recommend (already shown,
+    disliked before). `max_per_scene` needs the `scenes`; artists outside every scene are
+    not limited.
     """
     settings = Settings(k, beta, novelty, hate_threshold, max_per_scene)
     if max_per_scene is not None and scenes is None:
         raise ValueError("max_per_scene needs the scenes")
-    composition = compose(space, likes, hates, beta=beta, like_tags=like_tags,
-                          hate_tags=hate_tags)
+    composition = compose(space, [*likes, *soft_likes], hates, beta=beta,
+                          like_tags=like_tags, hate_tags=hate_tags)
     problems = list(composition.problems)
     items: tuple[RecommendedItem, ...] = ()
     removals: tuple[HateRemoval, ...] = ()
     if composition.taste is not None:
         chosen, near_hates, deep_rows = _search(
-            space, composition.taste, settings, exclude_ids, scenes
+            space, composition.taste, settings, exclude_ids, scenes,
+            space.rows_of([seed.artist_id for seed in soft_likes]),
         )
         if len(chosen) < k:
             problems.append(RecommendProblem(
@@ -130,9 +134,11 @@ def _search(
     settings: Settings,
     exclude_ids: Collection[int],
     scenes: Scenes | None,
+    soft_rows: np.ndarray,
 ) -> tuple[Candidates, NearHates, np.ndarray]:
     """The best k rows the filters allow, what the hates removed that could have been
-    in the answer, and the rows that took a discovery slot."""
+    in the answer, and the rows that took a discovery slot. `soft_rows` are likes that
+    may be recommended all the same."""
     like_rows, like_weights = taste.seeds()
     hate_rows, hate_weights = taste.seeds(hates=True)
     likes = Seeds.one(like_rows, like_weights)
@@ -143,8 +149,9 @@ def _search(
     scores = score(space, queries, settings.novelty)
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     ruled_out = np.zeros(len(space), dtype=bool)
-    ruled_out[np.concatenate([taste.like_rows, taste.hate_rows,
-                              excluded_rows[excluded_rows != NO_ROW]])] = True
+    ruled_out[taste.like_rows] = True
+    ruled_out[soft_rows[soft_rows != NO_ROW]] = False
+    ruled_out[np.concatenate([taste.hate_rows, excluded_rows[excluded_rows != NO_ROW]])] = True
     groups = None
     if settings.max_per_scene is not None:
         groups = scenes.community_of(space.artist_ids)

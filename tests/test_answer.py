@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.embeds import answer_embed
+from bot.feedback import MAX_SOFT_LIKES, SOFT_LIKE_WEIGHT
 from bot.safety import DESCRIPTION_CHARS, EMBED_CHARS, FIELD_VALUE_CHARS
 from cli.main import main
 from engine.answer import Engine
@@ -97,15 +98,28 @@ def test_excluded_bands_are_not_recommended_again(engine):
     assert shown.isdisjoint(item.artist_id for item in again.recommendation.items)
 
 
+def test_a_query_asked_again_after_a_thumbs_up_on_its_answer_keeps_most_of_it(engine):
+    for query in ("like Minor Threat, Have Heart", "like Madball", "like Minor Threat hate DMX"):
+        first = [item.artist_id for item in engine.ask(query).recommendation.items]
+        # A 👍 on the whole answer: its bands join the next query as soft likes.
+        thumbed = [Seed(artist_id, SOFT_LIKE_WEIGHT) for artist_id in first[:MAX_SOFT_LIKES]]
+        again = [item.artist_id for item in
+                 engine.ask(query, soft_likes=thumbed).recommendation.items]
+        assert len(set(first) & set(again)) >= 7, query
+
+
 def test_soft_likes_steer_the_answer_but_never_stand_alone(engine):
     catalog = engine.space.catalog
     madball = int(catalog.artist_ids[catalog.names.index("Madball")])
     plain = engine.ask("like Minor Threat", k=3)
     soft = engine.ask("like Minor Threat", k=3, soft_likes=[Seed(madball, 0.5)])
     assert soft.soft_likes == ("Madball",) and plain.soft_likes == ()
-    # Madball is now an input: steering, never recommended back.
-    assert madball in {item.artist_id for item in plain.recommendation.items}
-    assert madball not in {item.artist_id for item in soft.recommendation.items}
+    # Madball steers the taste toward itself, and, not being asked about, may be
+    # recommended again, higher; its reason is the typed like, not itself.
+    def madball_of(answer):
+        return next(item for item in answer.recommendation.items if item.artist_id == madball)
+    assert madball_of(soft).score > madball_of(plain).score
+    assert madball_of(soft).closest_like.name == "Minor Threat"
     only_soft = engine.ask("hate DMX", soft_likes=[Seed(madball, 0.5)])
     assert only_soft.recommendation is None
     hated = engine.ask("like Minor Threat hate Madball", soft_likes=[Seed(madball, 0.5)])
