@@ -30,6 +30,12 @@ class ListenMatrix:
         )
         return cls(artist_ids=artist_ids, plays=plays)
 
+    def listened(self) -> sp.csr_matrix:
+        """Who listens to what: 1 for every (user, artist) pair with a listen."""
+        listened = self.plays.copy()
+        listened.data[:] = 1.0
+        return listened
+
     def columns(self, artist_ids: np.ndarray) -> np.ndarray:
         columns = np.searchsorted(self.artist_ids, artist_ids)
         known = columns < len(self.artist_ids)

@@ -176,8 +176,7 @@ class Rp3BetaRecommender:
 
     def fit(self, train: Listens) -> None:
         self._matrix = ListenMatrix.from_listens(train)
-        listened = self._matrix.plays.copy()
-        listened.data[:] = 1.0
+        listened = self._matrix.listened()
         per_user = np.asarray(listened.sum(axis=1)).ravel()
         listeners = np.asarray(listened.sum(axis=0)).ravel()
         to_artist = (sp.diags(1.0 / per_user) @ listened).astype(np.float32).tocsr()
@@ -225,8 +224,7 @@ class EaseRecommender:
 
     def fit(self, train: Listens) -> None:
         self._matrix = ListenMatrix.from_listens(train)
-        listened = self._matrix.plays.copy()
-        listened.data[:] = 1.0
+        listened = self._matrix.listened()
         gram = (listened.T @ listened).astype(np.float32).toarray()
         gram[np.diag_indices_from(gram)] += np.float32(self.params.l2)
         factor, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
