@@ -95,8 +95,8 @@ class Pooled:
 
 def served(vectors: ArtistVectors, prior: float, split: HoldoutSplit,
            step_weight: float = 0.0, discovery: Discovery = Discovery()) -> Metrics:
-    return evaluate(ServedRecommender(StoredVectors(vectors), Ranking(prior, step_weight, discovery)),
-                    split).metrics
+    ranking = Ranking(prior, step_weight, discovery)
+    return evaluate(ServedRecommender(StoredVectors(vectors), ranking), split).metrics
 
 def hybrid_weights(with_playlist: bool) -> list[dict[str, float]]:
     """cf's share, the rest split between graph and playlist in a few ratios."""

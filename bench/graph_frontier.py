@@ -157,8 +157,8 @@ def hybrid_with_graph_step(split: HoldoutSplit, artist_ids: np.ndarray,
     with the graph step too, reach both? (The engine does not serve a hybrid that way.)"""
     defaults = GraphParams()
     cf = CfFactors(CfParams(), seed=seed).fit_vectors(split.train)
-    graph_served = evaluate(ServedRecommender(StoredVectors(graph), Ranking(defaults.popularity_prior,
-                                              defaults.step_weight)), split).metrics
+    graph_ranking = Ranking(defaults.popularity_prior, defaults.step_weight)
+    graph_served = evaluate(ServedRecommender(StoredVectors(graph), graph_ranking), split).metrics
     cf_served = evaluate(ServedRecommender(StoredVectors(cf), Ranking(CfParams().popularity_prior)),
                          split).metrics
     spaces_bar = Frontier(split, artist_ids, precision_mark=graph_served.precision,

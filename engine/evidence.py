@@ -71,6 +71,7 @@ class EvidenceIndex:
         self._listened.data[:] = 1.0
         self._artist_ids = catalog.artist_ids
         self._tags = tags
+        self._transposed: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
         self._distinctive = None
         if tags is not None:
             most = DISTINCTIVE_SHARE * len(catalog.artist_ids)
@@ -86,7 +87,7 @@ class EvidenceIndex:
             return [Evidence() for _ in items]
         listeners = self._shared_listeners(space, likes, items)
         tags = self._shared_tags(likes, items)
-        paths = _paths(space, likes, items)
+        paths = self._paths(space, likes, items)
         return [Evidence(*parts) for parts in zip(listeners, tags, paths, strict=True)]
 
     def _shared_listeners(
@@ -124,34 +125,45 @@ class EvidenceIndex:
             shared.append(tuple(self._tags.tags[tag].name for tag in common[:TAGS_SHOWN]))
         return shared
 
-
-def _paths(space: LoadedSpace, likes: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
-    """Per item, a step to it from a liked band on the space's related-artists graph (the
-    likeliest), else the likeliest walk of two steps; () without a graph or a walk."""
-    if space.graph is None:
-        return [()] * len(items)
-    like_rows = space.rows_of(likes)
-    like_rows = like_rows[like_rows != NO_ROW]
-    item_rows = space.rows_of(items)
-    if not len(like_rows):
-        return [()] * len(items)
-    graph = space.graph
-    first = graph[like_rows]  # [likes, rows]: one step from each like
-    paths = []
-    for row in item_rows.tolist():
-        if row == NO_ROW:
-            paths.append(())
-            continue
-        direct = first[:, row].toarray().ravel()
-        if direct.max() > 0:  # a liked band leads straight to it
-            ids = space.artist_ids[[like_rows[direct.argmax()], row]]
-        else:
-            into = graph[:, row].toarray().ravel()  # [rows]: one step into the item
-            two = first.multiply(into[None, :]).tocsr()  # [likes, middle]
-            if not two.nnz:
+    def _paths(
+        self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
+    ) -> list[tuple[str, ...]]:
+        """Per item, a step to it from a liked band on the space's related-artists graph
+        (the likeliest), else the likeliest walk of two steps; () without a graph or a
+        walk."""
+        if space.graph is None:
+            return [()] * len(items)
+        like_rows = space.rows_of(likes)
+        like_rows = like_rows[like_rows != NO_ROW]
+        item_rows = space.rows_of(items)
+        if not len(like_rows):
+            return [()] * len(items)
+        first = space.graph[like_rows]  # [likes, rows]: one step from each like
+        into = self._into(space.graph)  # [rows, rows]: the steps into each row
+        paths = []
+        for row in item_rows.tolist():
+            if row == NO_ROW:
                 paths.append(())
                 continue
-            like, middle = np.unravel_index(two.toarray().argmax(), two.shape)
-            ids = space.artist_ids[[like_rows[like], middle, row]]
-        paths.append(tuple(space.artist_names(ids)))
-    return paths
+            direct = first[:, [row]].toarray().ravel()
+            if direct.max() > 0:  # a liked band leads straight to it
+                ids = space.artist_ids[[like_rows[direct.argmax()], row]]
+            else:
+                # Walks through each band that steps into it: [likes, those bands].
+                middles = into.indices[into.indptr[row]:into.indptr[row + 1]]
+                steps_in = into.data[into.indptr[row]:into.indptr[row + 1]]
+                walks = first[:, middles].toarray() * steps_in[None, :]
+                if not walks.size or walks.max() <= 0:
+                    paths.append(())
+                    continue
+                like, middle = np.unravel_index(walks.argmax(), walks.shape)
+                ids = space.artist_ids[[like_rows[like], middles[middle], row]]
+            paths.append(tuple(space.artist_names(ids)))
+        return paths
+
+    def _into(self, graph: sp.csr_matrix) -> sp.csr_matrix:
+        """The graph transposed (row i: the steps into i), made once per graph: a column
+        of a CSR matrix costs a pass over all of it."""
+        if self._transposed is None or self._transposed[0] is not graph:
+            self._transposed = (graph, graph.T.tocsr())
+        return self._transposed[1]

@@ -185,19 +185,21 @@ def _rank_past_hates(
     if not len(taste.hate_rows) and not taste.hate_tags:
         return rank_with(allowed=~ruled_out[None, :]), none
     allowed = ~ruled_out
-    # The scores of the rows not asked about yet, -inf for the others (and for the
-    # rows outside the long tail, in `tail`).
+    # The scores of the rows not asked about yet, -inf for the others.
     unasked = np.where(allowed, scores[0], np.float32(-np.inf))
-    tail = (np.where(space.long_tail, unasked, np.float32(-np.inf))
-            if space.long_tail is not None else None)
     asked, removed = np.zeros(0, dtype=np.int64), none
     pool = _OVERFETCH * settings.k
+    # At most this many of the best rows are outside the long tail, so the best `pool`
+    # long-tail rows are among the best `pool + head` of all: one partial sort finds both.
+    head = int(np.count_nonzero(~space.long_tail)) if space.long_tail is not None else 0
     while True:
-        best = _best_rows(unasked, pool)
-        rows = best if tail is None else np.union1d(best, _best_rows(tail, pool))
+        both = _best_rows(unasked, pool + head)
+        best = both[np.argsort(-unasked[both], kind="stable")[:pool]]
+        rows = best
+        if space.long_tail is not None:
+            in_tail = both[space.long_tail[both]]
+            rows = np.union1d(best, in_tail[np.argsort(-unasked[in_tail], kind="stable")[:pool]])
         unasked[rows] = -np.inf
-        if tail is not None:
-            tail[rows] = -np.inf
         asked = np.concatenate([asked, rows])
         removed = removed.then(_removed_by_hates(space, taste, rows, scores[0],
                                                  settings.hate_threshold))
