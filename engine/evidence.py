@@ -67,8 +67,7 @@ class EvidenceIndex:
             (np.ones(int(found.sum()), dtype=np.float32), (rows[found], columns)),
             shape=(len(catalog.artist_ids), len(users)),
         )
-        self._listened.sum_duplicates()
-        self._listened.data[:] = 1.0
+        self._listened.data[:] = 1.0  # building it summed any repeated (user, artist) pair
         self._artist_ids = catalog.artist_ids
         self._tags = tags
         self._transposed: tuple[sp.csr_matrix, sp.csr_matrix] | None = None

@@ -68,23 +68,29 @@ class LoadedSpace:
 
     def artist_urls(self, artist_ids: Sequence[int] | np.ndarray) -> list[str | None]:
         """Catalog pages of any artists (None where the catalog has none)."""
+        ids, rows, found = self._catalog_rows(artist_ids)
         urls = self.catalog.urls
         if urls is None:
-            return [None] * len(np.asarray(artist_ids).reshape(-1))
-        rows, found = positions_in(self.catalog.artist_ids,
-                                   np.asarray(artist_ids, dtype=np.int64).reshape(-1))
+            return [None] * len(ids)
         return [urls[row] if ok else None
                 for row, ok in zip(rows.tolist(), found.tolist(), strict=True)]
 
     def artist_names(self, artist_ids: Sequence[int] | np.ndarray) -> list[str]:
         """Catalog names of any artists, in or out of the space."""
-        ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)
-        rows, found = positions_in(self.catalog.artist_ids, ids)
+        ids, rows, found = self._catalog_rows(artist_ids)
         names = self.catalog.names
         return [
             names[row] if ok else f"artist #{artist_id}"
             for artist_id, row, ok in zip(ids.tolist(), rows.tolist(), found.tolist(), strict=True)
         ]
+
+    def _catalog_rows(
+        self, artist_ids: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ids as an array, their catalog rows, and whether the catalog has each."""
+        ids = np.asarray(artist_ids, dtype=np.int64).reshape(-1)
+        rows, found = positions_in(self.catalog.artist_ids, ids)
+        return ids, rows, found
 
     @classmethod
     def from_arrays(
