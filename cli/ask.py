@@ -38,9 +38,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def add_answer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=number_in(int, 1, MAX_K), default=10,
                         help=f"how many bands to recommend, 1 to {MAX_K} (default: 10)")
-    parser.add_argument("--novelty", type=number_in(float, -1, 1), default=0.0,
-                        help="-1 favours well-known bands, +1 the long tail, 0 neither "
-                        "(default: 0)")
+    parser.add_argument("--novelty", type=number_in(float, -1, 1), default=None,
+                        help="-1 plays it safe with well-known bands, +1 digs into the long "
+                        "tail, 0 is the default balance (default: 0, or what the query "
+                        "asks: 'play it safe' -1, 'deep cuts' +1)")
     parser.add_argument("--space", default=DEFAULT_SPACE,
                         help=f"the embedding space to search (see `sage info`; default: "
                         f"{DEFAULT_SPACE})")

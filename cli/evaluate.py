@@ -50,8 +50,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--all", action="store_true",
                         help="score every space (graph, cf, playlist, hybrid: each active run's "
                         "settings, the defaults for an untrained graph or cf) with the baselines "
-                        "in one table, the default space also along the novelty knob (-0.5, "
-                        "+0.5, +1), plus the Artist2Vec neighbour test of each trained space "
+                        "in one table, the default space also along the novelty knob (-1, "
+                        "-0.5, +0.5, +1), plus the Artist2Vec neighbour test of each trained space "
                         "per popularity group (top 500 artists, 500-5,000, rarer) against related "
                         "artists from the source it did not learn from (shared playlists or "
                         "shared listeners); stores each run's figures in its record")

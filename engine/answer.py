@@ -15,9 +15,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
 from engine.evidence import EvidenceIndex
+from engine.fame import fame_request
 from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
@@ -133,16 +136,23 @@ class Engine:
         text: str,
         *,
         k: int = 10,
-        novelty: float = 0.0,
+        novelty: float | None = None,
         exclude_ids: Collection[int] = (),
         soft_likes: Sequence[Seed] = (),
     ) -> Answer:
-        """Answer a query. `soft_likes` (bands the asker liked before) steer the likes the
-        query names, unless the query names them as hates: together they weigh at most
-        SOFT_LIKES_SHARE of the typed likes, they may be recommended again, and they never
-        make a search on their own: an answer is about what was typed."""
-        understood = self.understand(text)
-        notes = [
+        """Answer a query at `novelty` (engine.novelty; None: what the text asks, "play it
+        safe" or "deep cuts" (engine.fame), or else 0).
+
+        `soft_likes` (bands the asker liked before) steer the likes the query names,
+        unless the query names them as hates: together they weigh at most SOFT_LIKES_SHARE
+        of the typed likes, they may be recommended again, and they never make a search on
+        their own: an answer is about what was typed."""
+        fame, names_text = fame_request(text)
+        if novelty is None:
+            novelty = fame.novelty if fame is not None else 0.0
+        understood = self.understand(names_text)
+        notes = [fame.describe()] if fame is not None else []
+        notes += [
             problem.message
             for problem in understood.parsed.problems
             # Saying we removed a mention is noise; the rest tells the user something.
@@ -241,8 +251,12 @@ class Engine:
         """Each recommended band with what the data says of it (engine.evidence)."""
         if self.evidence is None or not recommendation.items:
             return recommendation
-        found = self.evidence.explain(self.space, [seed.artist_id for seed in likes],
-                                      [item.artist_id for item in recommendation.items])
+        item_ids = [item.artist_id for item in recommendation.items]
+        found = self.evidence.explain(self.space, [seed.artist_id for seed in likes], item_ids)
+        if self.audio is not None:
+            found = [replace(evidence, by_sound=True) if by_sound else evidence
+                     for evidence, by_sound in zip(
+                         found, self.audio.placed_by_sound(np.asarray(item_ids)), strict=True)]
         return replace(recommendation, items=tuple(
             replace(item, evidence=evidence)
             for item, evidence in zip(recommendation.items, found, strict=True)))

@@ -63,6 +63,10 @@ class AudioTracks:
         counts = Counter(title_keys)
         self._title_keys = {key: i for i, key in enumerate(title_keys) if counts[key] == 1}
 
+    def placed_by_sound(self, artist_ids: np.ndarray) -> np.ndarray:
+        """Whether each artist is in the space for its tracks' sound alone."""
+        return np.isin(artist_ids, self.artist_ids[self.predicted])
+
     def placed_artists(self, known_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The artists outside `known_ids` with tracks placed by sound, ascending, and each
         one's vector: the sum (so the mean direction) of those tracks' unit vectors."""

@@ -52,9 +52,11 @@ class Evidence:
     listeners: SharedListeners | None = None
     tags: tuple[str, ...] = ()  # distinctive tags both carry, rarest first
     path: tuple[str, ...] = ()  # a liked band, maybe one between, the recommended band
+    # Nobody in the data plays it: its tracks' sound placed it (engine.audio_tracks).
+    by_sound: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.listeners or self.tags or self.path)
+        return bool(self.listeners or self.tags or self.path or self.by_sound)
 
 
 class EvidenceIndex:

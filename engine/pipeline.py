@@ -181,7 +181,7 @@ def _rank_past_hates(
     """
     none = NearHates.none(Candidates(np.zeros(0, dtype=np.int64), scores[0, :0], scores[0, :0]))
     rank_with = partial(rank, space, scores, likes, settings.k, groups=groups,
-                        max_per_group=settings.max_per_scene)
+                        max_per_group=settings.max_per_scene, novelty=settings.novelty)
     if not len(taste.hate_rows) and not taste.hate_tags:
         return rank_with(allowed=~ruled_out[None, :]), none
     allowed = ~ruled_out

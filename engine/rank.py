@@ -3,12 +3,12 @@
 Batched over queries, so the held-out test ranks every test user at once and the
 engine ranks its one query as a batch of one (engine.pipeline):
 
-    score: cosine to the taste + the popularity prior, which the novelty knob scales
+    score: cosine to the taste + the popularity prior, which the novelty knob sets
            (engine.novelty) + a step on the space's graph from the likes, away from
            the hates (engine.graph_step) + what the caller adds (liked genres)
-    rank:  the best allowed rows, the space's discovery slots (engine.discovery) taken
-           by the best long-tail ones, at most so many of any one group (a scene),
-           highest score first
+    rank:  the best allowed rows, the space's discovery slots (engine.discovery; fewer
+           when the knob plays it safe) taken by the best long-tail ones, at most so
+           many of any one group (a scene), highest score first
 
 What a row may not be (an input, excluded, near a hate) is the caller's `allowed` mask,
 so filtering and ranking are one pass and no list runs short.
@@ -95,7 +95,7 @@ def score(space: Rankable, queries: Queries, novelty: float = 0.0) -> np.ndarray
     """float32 [queries, rows]: the ranking score of every row for each query."""
     similarity = queries.tastes @ space.unit.T
     ranking = space.ranking
-    scores = novelty_scores(similarity, space.popularity, novelty, ranking.popularity_prior)
+    scores = novelty_scores(similarity, space.popularity, ranking.prior_at(novelty))
     if space.graph is not None and ranking.step_weight:
         n_rows = space.graph.shape[0]
         likes = seed_matrix(queries.likes.rows, queries.likes.weights, n_rows)
@@ -118,13 +118,15 @@ def rank(
     groups: np.ndarray | None = None,
     max_per_group: int | None = None,
     among: np.ndarray | None = None,
+    novelty: float = 0.0,
 ) -> Ranked:
     """Each query's k best allowed rows, with its discovery slots and at most
     `max_per_group` rows of any one of `groups` (an int64 label per row).
 
     `among`: rows known to hold every query's answer (the best by score of those
-    allowed, and of those in the long tail), to rank them alone; None: all rows."""
-    slots = _slots(space, likes, k)
+    allowed, and of those in the long tail), to rank them alone; None: all rows.
+    `novelty`: the knob `scores` were made at (score), which also sets the slots."""
+    slots = _slots(space, likes, k, novelty)
     long_tail = space.long_tail
     if among is not None:
         scores = scores[:, among]
@@ -161,9 +163,9 @@ def rank(
     return Ranked(chosen, np.take_along_axis(chosen_scores, order, axis=1), deep_chosen, slots)
 
 
-def _slots(space: Rankable, likes: Seeds, k: int) -> np.ndarray:
+def _slots(space: Rankable, likes: Seeds, k: int, novelty: float) -> np.ndarray:
     """Places of each query's answer kept for long-tail rows (engine.discovery)."""
-    discovery = space.ranking.discovery
+    discovery = space.ranking.discovery_at(novelty)
     if not discovery or space.long_tail is None:
         return np.zeros(len(likes), dtype=np.int64)
     present = likes.rows != NO_ROW

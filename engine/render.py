@@ -88,6 +88,8 @@ def reasons(item: RecommendedItem) -> list[str]:
     if evidence is not None and evidence.path:
         found.append("related to " + evidence.path[0] if len(evidence.path) == 2
                      else " → ".join(evidence.path))
+    if evidence is not None and evidence.by_sound:
+        found.append(f"new to the data, placed by its sound near {like.name}")
     if found:
         return found
     neighbour = item.graph_neighbour

@@ -17,6 +17,7 @@ import torch
 
 from cli.main import main
 from engine.answer import Engine
+from engine.render import why
 from store import Store
 from store.runs import RunRecord, active_runs, read_active_vectors, record_run
 from tests.audio_synth import synthetic_artists, write_clips
@@ -120,6 +121,9 @@ def test_the_engine_recommends_from_a_new_tracks_sound(trained):
     by_name = engine.ask("like Synth Whistle 1 0", k=5)
     assert by_name.recommendation.items and not by_name.notes
     assert any(name in COLD for name in names + [i.name for i in by_name.recommendation.items])
+    # Their reason says what placed them; the others' never does.
+    for item in [*mixed.recommendation.items, *by_name.recommendation.items]:
+        assert ("placed by its sound" in why(item)) == (item.name in COLD), (item.name, why(item))
 
     # A title many tracks share names none of them.
     assert engine.ask('like "Take 1"').likes == ()

@@ -10,12 +10,14 @@ import pytest
 
 from engine.candidates import Candidates
 from engine.compose import Seed, Taste, compose
+from engine.discovery import Discovery
 from engine.explain import explain_items
 from engine.filters import drop_near_hates
 from engine.lookup import positions_in
 from engine.novelty import POPULARITY_PRIOR, novelty_scores, popularity_of
 from engine.pipeline import SettingError, recommend
 from engine.problems import RecommendProblemKind
+from engine.ranking import Ranking
 from engine.space import NO_ROW, LoadedSpace, load_space
 from store import Store, StoreError
 from store.catalog import ArtistCatalog
@@ -188,14 +190,24 @@ def test_drop_near_hates_without_hates_keeps_everything() -> None:
 # --- novelty -------------------------------------------------------------------------
 
 
-def test_full_novelty_ranks_by_cosine_and_the_knob_scales_the_prior() -> None:
+def test_full_novelty_ranks_by_cosine_and_the_knob_moves_from_safe_to_none() -> None:
     similarity = np.array([0.9, 0.8], dtype=np.float32)
     popularity = np.array([1.0, 0.0], dtype=np.float32)
-    assert novelty_scores(similarity, popularity, 1.0) is similarity
-    np.testing.assert_allclose(novelty_scores(similarity, popularity, 0.0),
-                               [0.9 + POPULARITY_PRIOR, 0.8], rtol=1e-6)
-    np.testing.assert_allclose(novelty_scores(similarity, popularity, -0.5),
-                               [0.9 + 1.5 * POPULARITY_PRIOR, 0.8], rtol=1e-6)
+    assert novelty_scores(similarity, popularity, 0.0) is similarity
+    np.testing.assert_allclose(novelty_scores(similarity, popularity, 0.25), [1.15, 0.8],
+                               rtol=1e-6)
+    ranking = Ranking(popularity_prior=0.3, safe_popularity_prior=1.0)
+    assert [ranking.prior_at(n) for n in (-1, -0.5, 0, 0.5, 1)] == pytest.approx(
+        [1.0, 0.65, 0.3, 0.15, 0.0])
+    # A run that records no safe prior: -1 doubles the prior, as it always did.
+    assert Ranking(popularity_prior=POPULARITY_PRIOR).prior_at(-1) == 2 * POPULARITY_PRIOR
+
+
+def test_playing_it_safe_keeps_fewer_long_tail_places() -> None:
+    ranking = Ranking(discovery=Discovery(0.2, 0.2))
+    assert ranking.discovery_at(0.5) == ranking.discovery
+    assert ranking.discovery_at(-0.5) == Discovery(0.1, 0.1)
+    assert not ranking.discovery_at(-1)
 
 
 def test_popularity_is_log_listeners_over_the_top() -> None:

@@ -120,8 +120,9 @@ def test_eval_all_scores_every_trained_space_and_says_what_it_cannot(tmp_path, c
     report = json.loads(capsys.readouterr().out)
     # No graph run: scored at its defaults; the hybrid of graph and cf likewise, also
     # along the novelty knob.
-    assert set(report["models"]) == {"graph", "cf", "hybrid", "hybrid, novelty -0.5",
-                                     "hybrid, novelty +0.5", "hybrid, novelty +1"}
+    assert set(report["models"]) == {"graph", "cf", "hybrid", "hybrid, novelty -1",
+                                     "hybrid, novelty -0.5", "hybrid, novelty +0.5",
+                                     "hybrid, novelty +1"}
     assert report["models"]["hybrid, novelty +1"]["coverage"] > 0
     assert "not trained" in report["unavailable"]["playlist"]
     # Only trained spaces have neighbours to test, and cf only against playlists: none here.

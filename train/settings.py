@@ -24,7 +24,7 @@ _HELP = "help"
 
 # Every space's ranking setting (engine.novelty).
 POPULARITY_PRIOR_HELP = ("how much popularity counts when the bot ranks this space (the "
-                         "novelty knob scales it)")
+                         "default; the novelty knob moves it)")
 
 
 def setting(

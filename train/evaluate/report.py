@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 TRUTH_SOURCES = (PLAYLISTS, LISTENS)  # where neighbour ground truth comes from
 # Settings of the novelty knob (engine.novelty) the default space is scored at too.
-NOVELTY_CURVE = (-0.5, 0.5, 1.0)
+NOVELTY_CURVE = (-1.0, -0.5, 0.5, 1.0)
 
 
 @dataclass(frozen=True)

@@ -58,5 +58,5 @@ class ServedRecommender:
         queries, liked = np.nonzero(found)
         allowed[queries, rows[queries, liked]] = False
         scores = score(self, Queries(tastes, seeds), self.novelty)
-        ranked = rank(self, scores, seeds, k, allowed=allowed)
+        ranked = rank(self, scores, seeds, k, allowed=allowed, novelty=self.novelty)
         return np.where(ranked.rows == NO_ROW, NO_ARTIST, self._artist_ids[ranked.rows])
