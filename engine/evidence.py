@@ -139,21 +139,23 @@ class EvidenceIndex:
         item_rows = space.rows_of(items)
         if not len(like_rows):
             return [()] * len(items)
-        first = space.graph[like_rows]  # [likes, rows]: one step from each like
+        # [likes, rows]: one step from each like. Dense, as columns of a sparse matrix
+        # cost a pass over all of it each, and a few likes' rows are small.
+        first = space.graph[like_rows].toarray()
         into = self._into(space.graph)  # [rows, rows]: the steps into each row
         paths = []
         for row in item_rows.tolist():
             if row == NO_ROW:
                 paths.append(())
                 continue
-            direct = first[:, [row]].toarray().ravel()
+            direct = first[:, row]
             if direct.max() > 0:  # a liked band leads straight to it
                 ids = space.artist_ids[[like_rows[direct.argmax()], row]]
             else:
                 # Walks through each band that steps into it: [likes, those bands].
                 middles = into.indices[into.indptr[row]:into.indptr[row + 1]]
                 steps_in = into.data[into.indptr[row]:into.indptr[row + 1]]
-                walks = first[:, middles].toarray() * steps_in[None, :]
+                walks = first[:, middles] * steps_in[None, :]
                 if not walks.size or walks.max() <= 0:
                     paths.append(())
                     continue

@@ -43,28 +43,38 @@ class GraphEdges:
                              dtype=np.float32)
 
 
-def seed_matrix(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> sp.csr_matrix:
-    """Queries x rows: each query's seed rows ([queries, seeds], -1 for none) with
-    weights summing to 1 per query."""
-    queries = np.repeat(np.arange(rows.shape[0]), rows.shape[1])
-    present = rows.ravel() >= 0
-    weights = np.where(rows >= 0, weights, 0).astype(np.float64)
+def mean_rows(graph: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """float32 [queries, graph rows]: each query's weighted mean of its seeds' graph rows
+    (`rows` [queries, seeds], -1 for none; the weights of those present scaled to sum 1).
+
+    Gathered from the seeds' own rows of the CSR arrays: a query's few seeds touch a few
+    hundred entries, where a sparse product would pass over every column of the graph."""
+    n_queries, n_rows = rows.shape[0], graph.shape[1]
+    present = rows >= 0
+    weights = np.where(present, weights, 0).astype(np.float64)
     totals = weights.sum(axis=1, keepdims=True)
-    weights = (weights / np.where(totals > 0, totals, 1)).ravel()
-    return sp.csr_matrix(
-        (weights[present], (queries[present], rows.ravel()[present])),
-        shape=(rows.shape[0], n_rows),
+    weights = weights / np.where(totals > 0, totals, 1)
+    query = np.broadcast_to(np.arange(n_queries)[:, None], rows.shape)[present]
+    seed, weight = rows[present], weights[present]
+    starts, lengths = graph.indptr[seed], np.diff(graph.indptr)[seed]
+    # The positions of every seed's entries, one run of `lengths` after each start.
+    ends = np.cumsum(lengths)
+    entries = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths,
+                                                                  lengths)
+    spread = np.bincount(
+        np.repeat(query, lengths) * n_rows + graph.indices[entries],
+        weights=graph.data[entries] * np.repeat(weight, lengths),
+        minlength=n_queries * n_rows,
     )
+    return spread.reshape(n_queries, n_rows).astype(np.float32)
 
 
 def step_scores(
-    graph: sp.csr_matrix, likes: sp.csr_matrix, hates: sp.csr_matrix | None = None,
-    beta: float = 0.0,
+    liked: np.ndarray, hated: np.ndarray | None = None, beta: float = 0.0,
 ) -> np.ndarray:
-    """float32 [queries, rows]: the step score of every row for each query (seed
-    matrices from seed_matrix)."""
-    liked = (likes @ graph).toarray().astype(np.float32)
+    """float32 [queries, rows]: the step score of every row for each query, from the mean
+    graph rows of its likes and of its hates (mean_rows)."""
     best = liked.max(axis=1, keepdims=True)
-    if hates is not None and beta:
-        liked -= np.float32(beta) * (hates @ graph).toarray().astype(np.float32)
+    if hated is not None and beta:
+        liked = liked - np.float32(beta) * hated
     return liked / np.where(best > 0, best, 1)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.discovery import like_tail_share
-from engine.graph_step import seed_matrix, step_scores
+from engine.graph_step import mean_rows, step_scores
 from engine.novelty import novelty_scores
 from engine.ranking import Ranking
 
@@ -97,12 +97,10 @@ def score(space: Rankable, queries: Queries, novelty: float = 0.0) -> np.ndarray
     ranking = space.ranking
     scores = novelty_scores(similarity, space.popularity, ranking.prior_at(novelty))
     if space.graph is not None and ranking.step_weight:
-        n_rows = space.graph.shape[0]
-        likes = seed_matrix(queries.likes.rows, queries.likes.weights, n_rows)
-        hates = (seed_matrix(queries.hates.rows, queries.hates.weights, n_rows)
+        liked = mean_rows(space.graph, queries.likes.rows, queries.likes.weights)
+        hated = (mean_rows(space.graph, queries.hates.rows, queries.hates.weights)
                  if queries.hates is not None and queries.hates.rows.size else None)
-        scores += np.float32(ranking.step_weight) * step_scores(
-            space.graph, likes, hates, queries.beta)
+        scores += np.float32(ranking.step_weight) * step_scores(liked, hated, queries.beta)
     if queries.boost is not None:
         scores += queries.boost
     return scores

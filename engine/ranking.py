@@ -20,12 +20,12 @@ from engine.novelty import POPULARITY_PRIOR, prior_weight
 @dataclass(frozen=True)
 class Ranking:
     popularity_prior: float = POPULARITY_PRIOR
-    # The prior at novelty -1 ("play it safe"); None: twice the default one, what -1
-    # meant before runs recorded a safe prior.
-    safe_popularity_prior: float | None = None
     step_weight: float = 0.0  # of one step on `graph_run`'s graph; 0: no step
     discovery: Discovery = Discovery()
     graph_run: int | None = None  # the run whose related-artists graph the step walks
+    # The prior at novelty -1 ("play it safe"); None: twice the default one, what -1
+    # meant before runs recorded a safe prior.
+    safe_popularity_prior: float | None = None
 
     def __post_init__(self) -> None:
         if self.step_weight < 0:
