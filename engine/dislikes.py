@@ -15,21 +15,26 @@ import numpy as np
 from engine.compose import Seed
 from engine.space import NO_ROW, LoadedSpace
 
-# What a row's score loses at a cosine of 1 to a disliked band of weight 1; at a cosine
-# of c, c times that; nothing at or below 0. Answers' scores run about 1.7 to 2.6 on the
-# bundled store's hybrid space (cosine, popularity prior and graph step together), a
-# place or two apart by 0.05. Measured there on 10 queries, each asked again after a 👎
-# on its first band (/tmp-style script in the commit message): at 0.3 the answer keeps
-# 8.7 of its 9 other bands and the band in it closest to the disliked one drops 0.8
-# places; at 0.5, 8.1 (never fewer than 7) and 1.3 places, and that band always stays;
-# at 0.8, 7.5 (as few as 5) and 2.9 places, and it leaves one answer. 0.5 lowers the
-# neighbours visibly and keeps 7 of 9 at worst, the bar a 👍 on a whole answer is held to.
-DISLIKED_NEIGHBOUR_PENALTY = 0.5
+# How far an answer's scores run: the best minus the SPAN_ROWS-th best. Spaces score on
+# different scales (about 1 in cf, 2 in the hybrid, 3 in graph, places 0.01 to 0.1
+# apart), so the push is a share of this span rather than a fixed amount.
+SPAN_ROWS = 100
+# What a row loses at a cosine of 1 to a disliked band of weight 1, as a share of the
+# span; at a cosine of c, c times that; nothing at or below 0. `python -m bench.feedback`
+# on the bundled store, 10 queries each asked again after a 👎 on its first band: at 0.25
+# the answer keeps 8.7 of its 9 other bands in the hybrid space (never fewer than 8),
+# 8.0 in cf and 8.7 in graph (never fewer than 7), and the band closest to the disliked
+# one drops 0.8 places in the hybrid and stays; at 0.5 the hybrid keeps as few as 6, at
+# 1.0 as few as 2. 0.25 holds the bar a 👍 on a whole answer is held to, 7 kept.
+DISLIKED_NEIGHBOUR_PENALTY = 0.25
 
 
-def near_dislike_penalty(space: LoadedSpace, dislikes: Sequence[Seed]) -> np.ndarray | None:
-    """float32 [rows], 0 or less: what each row's score loses for being close to the
-    disliked bands; None when the space places none of them.
+def near_dislike_penalty(
+    space: LoadedSpace, dislikes: Sequence[Seed], scores: np.ndarray
+) -> np.ndarray | None:
+    """float32 [rows], 0 or less: what each row's score (`scores`, float32 [rows], all
+    finite) loses
+    for being close to the disliked bands; None when the space places none of them.
 
     A row's loss comes from the one disliked band it is closest to (by cosine times
     the band's weight), not their sum: ten bands disliked with one 👎 push the bands
@@ -41,4 +46,6 @@ def near_dislike_penalty(space: LoadedSpace, dislikes: Sequence[Seed]) -> np.nda
         return None
     weights = np.array([seed.weight for seed in dislikes], dtype=np.float32)[placed]
     closeness = np.maximum(space.unit @ space.unit[rows[placed]].T, 0) * weights
-    return np.float32(-DISLIKED_NEIGHBOUR_PENALTY) * closeness.max(axis=1)
+    best = np.partition(scores, max(len(scores) - SPAN_ROWS, 0))[-SPAN_ROWS:]
+    span = best.max() - best.min()
+    return np.float32(-DISLIKED_NEIGHBOUR_PENALTY) * span * closeness.max(axis=1)

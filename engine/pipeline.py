@@ -114,7 +114,7 @@ def recommend(
         chosen, near_hates, deep_rows = _search(
             space, composition.taste, settings, exclude_ids, scenes,
             space.rows_of([seed.artist_id for seed in soft_likes]),
-            near_dislike_penalty(space, soft_hates) if soft_hates else None,
+            soft_hates,
         )
         if len(chosen) < k:
             problems.append(RecommendProblem(
@@ -139,22 +139,21 @@ def _search(
     exclude_ids: Collection[int],
     scenes: Scenes | None,
     soft_rows: np.ndarray,
-    penalty: np.ndarray | None,
+    soft_hates: Sequence[Seed],
 ) -> tuple[Candidates, NearHates, np.ndarray]:
     """The best k rows the filters allow, what the hates removed that could have been
     in the answer, and the rows that took a discovery slot. `soft_rows` are likes that
-    may be recommended all the same; `penalty` is added to every row's score."""
+    may be recommended all the same; `soft_hates` lower their neighbours' scores."""
     like_rows, like_weights = taste.seeds()
     hate_rows, hate_weights = taste.seeds(hates=True)
     likes = Seeds.one(like_rows, like_weights)
-    boosts = [boost for boost in (
-        _tag_scores(len(space), taste) if taste.like_tags else None, penalty,
-    ) if boost is not None]
     queries = Queries(
         taste.vector[None, :], likes, Seeds.one(hate_rows, hate_weights), taste.beta,
-        boost=sum(boosts)[None, :] if boosts else None,
+        boost=_tag_scores(len(space), taste)[None, :] if taste.like_tags else None,
     )
     scores = score(space, queries, settings.novelty)
+    if soft_hates and (penalty := near_dislike_penalty(space, soft_hates, scores[0])) is not None:
+        scores[0] += penalty
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     ruled_out = np.zeros(len(space), dtype=bool)
     ruled_out[taste.like_rows] = True

@@ -321,11 +321,15 @@ def test_a_disliked_band_lowers_its_neighbours_a_little_without_removing_them() 
     assert list(plain) == [10, 11, 12]
     assert list(disliked) == [11, 12, 10]  # lower, and still recommended
     closeness = float(space.unit[space.rows_of([10])[0]] @ space.unit[space.rows_of([2])[0]])
+    # The scores span 1 (the like) to 0 (the disliked bands): the penalty is a share of that.
     assert disliked[10] == pytest.approx(plain[10] - DISLIKED_NEIGHBOUR_PENALTY * closeness)
     assert disliked[11] == plain[11] and disliked[12] == plain[12]  # not close: untouched
     assert disliked[10] < whole[10] < plain[10]  # a lighter dislike pushes less
     # Two disliked bands push a row as far as the closer one does, not further.
-    both = near_dislike_penalty(space, [Seed(2), Seed(3)])
-    one = near_dislike_penalty(space, [Seed(2)])
-    assert np.array_equal(both, np.minimum(one, near_dislike_penalty(space, [Seed(3)])))
-    assert near_dislike_penalty(space, [Seed(99)]) is None  # a band the space lacks
+    scores = np.linspace(1, 0, len(space), dtype=np.float32)
+    both = near_dislike_penalty(space, [Seed(2), Seed(3)], scores)
+    one = near_dislike_penalty(space, [Seed(2)], scores)
+    assert np.array_equal(both, np.minimum(one, near_dislike_penalty(space, [Seed(3)], scores)))
+    # Scores on twice the scale, twice the push.
+    assert np.allclose(near_dislike_penalty(space, [Seed(2)], 2 * scores), 2 * one)
+    assert near_dislike_penalty(space, [Seed(99)], scores) is None  # a band the space lacks
