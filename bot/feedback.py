@@ -33,9 +33,9 @@ MAX_SOFT_LIKES = 5
 # vote from it counts a fifth of a numbered one: the five soft likes one whole-answer 👍
 # brings weigh together what one numbered like does. With only whole-answer likes the
 # soft likes' share of the query (engine.answer.SOFT_LIKES_SHARE) binds either way
-# (bench/feedback.py: asked again, 11 queries keep 9.2 of their 10 bands at a fifth or at
-# the full weight); beside them a numbered like gets 56% of that share rather than 20%,
-# and the server's weekly taste counts a member's whole-answer vote a fifth too.
+# (`python -m bench.feedback`: asked again, 10 queries keep 9.1 of their 10 bands at a
+# fifth or at the full weight); beside them a numbered like gets 56% of that share rather
+# than 20%, and the server's weekly taste counts a member's whole-answer vote a fifth too.
 WHOLE_ANSWER_DIVISOR = 5
 # The latest dislikes lower their neighbours in later answers (engine.dislikes): two
 # whole answers' worth. Each costs a pass over the space; all of them stay excluded.
