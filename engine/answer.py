@@ -139,6 +139,7 @@ class Engine:
         novelty: float | None = None,
         exclude_ids: Collection[int] = (),
         soft_likes: Sequence[Seed] = (),
+        soft_hates: Sequence[Seed] = (),
     ) -> Answer:
         """Answer a query at `novelty` (engine.novelty; None: what the text asks, "play it
         safe" or "deep cuts" (engine.fame), or else 0).
@@ -146,7 +147,9 @@ class Engine:
         `soft_likes` (bands the asker liked before) steer the likes the query names,
         unless the query names them as hates: together they weigh at most SOFT_LIKES_SHARE
         of the typed likes, they may be recommended again, and they never make a search on
-        their own: an answer is about what was typed."""
+        their own: an answer is about what was typed. `soft_hates` (bands the asker
+        disliked before) lower their close neighbours a little, unless the query names them
+        (engine.dislikes); leaving them out is `exclude_ids`' job."""
         fame, names_text = fame_request(text)
         if novelty is None:
             novelty = fame.novelty if fame is not None else 0.0
@@ -191,6 +194,7 @@ class Engine:
         recommendation = recommend(
             self.space, likes, hates, k=k, novelty=novelty, exclude_ids=exclude_ids,
             like_tags=like_tags, hate_tags=hate_tags, soft_likes=soft,
+            soft_hates=[seed for seed in soft_hates if seed.artist_id not in named],
         )
         # A soft like the space cannot place is not worth a note: nobody typed it.
         soft_ids = {seed.artist_id for seed in soft}

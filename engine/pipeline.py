@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.candidates import Candidates
 from engine.compose import DEFAULT_BETA, Seed, TagSeed, Taste, compose
+from engine.dislikes import near_dislike_penalty
 from engine.explain import HateRemoval, RecommendedItem, explain_items, explain_removals
 from engine.filters import DEFAULT_HATE_THRESHOLD, NearHates, drop_hated_tags, drop_near_hates
 from engine.problems import RecommendProblem, RecommendProblemKind
@@ -90,13 +91,15 @@ def recommend(
     like_tags: Sequence[TagSeed] = (),
     hate_tags: Sequence[TagSeed] = (),
     soft_likes: Sequence[Seed] = (),
+    soft_hates: Sequence[Seed] = (),
 ) -> Recommendation:
     """The k artists nearest the taste of `likes` and `like_tags` minus `hates` and
     `hate_tags`, each with why. A band that carries a hated genre strongly is left out.
 
     `soft_likes` (bands liked before) join the taste but, not being asked about, may be
-    recommended again. `exclude_ids` are artists never to recommend (already shown,
-    disliked before). `max_per_scene` needs the `scenes`; artists outside every scene are
+    recommended again. `soft_hates` (bands disliked before) lower their close neighbours
+    a little (engine.dislikes). `exclude_ids` are artists never to recommend (already
+    shown, disliked before). `max_per_scene` needs the `scenes`; artists outside every scene are
     not limited.
     """
     settings = Settings(k, beta, novelty, hate_threshold, max_per_scene)
@@ -111,6 +114,7 @@ def recommend(
         chosen, near_hates, deep_rows = _search(
             space, composition.taste, settings, exclude_ids, scenes,
             space.rows_of([seed.artist_id for seed in soft_likes]),
+            soft_hates,
         )
         if len(chosen) < k:
             problems.append(RecommendProblem(
@@ -135,10 +139,11 @@ def _search(
     exclude_ids: Collection[int],
     scenes: Scenes | None,
     soft_rows: np.ndarray,
+    soft_hates: Sequence[Seed],
 ) -> tuple[Candidates, NearHates, np.ndarray]:
     """The best k rows the filters allow, what the hates removed that could have been
     in the answer, and the rows that took a discovery slot. `soft_rows` are likes that
-    may be recommended all the same."""
+    may be recommended all the same; `soft_hates` lower their neighbours' scores."""
     like_rows, like_weights = taste.seeds()
     hate_rows, hate_weights = taste.seeds(hates=True)
     likes = Seeds.one(like_rows, like_weights)
@@ -147,6 +152,8 @@ def _search(
         boost=_tag_scores(len(space), taste)[None, :] if taste.like_tags else None,
     )
     scores = score(space, queries, settings.novelty)
+    if soft_hates and (penalty := near_dislike_penalty(space, soft_hates, scores[0])) is not None:
+        scores[0] += penalty
     excluded_rows = space.rows_of(np.fromiter(exclude_ids, dtype=np.int64, count=len(exclude_ids)))
     ruled_out = np.zeros(len(space), dtype=bool)
     ruled_out[taste.like_rows] = True

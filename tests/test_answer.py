@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.embeds import answer_embed
-from bot.feedback import MAX_SOFT_LIKES, SOFT_LIKE_WEIGHT
+from bot.feedback import UserVotes, soft_likes
 from bot.safety import DESCRIPTION_CHARS, EMBED_CHARS, FIELD_VALUE_CHARS
 from cli.main import main
 from engine.answer import Engine
@@ -102,7 +102,7 @@ def test_a_query_asked_again_after_a_thumbs_up_on_its_answer_keeps_most_of_it(en
     for query in ("like Minor Threat, Have Heart", "like Madball", "like Minor Threat hate DMX"):
         first = [item.artist_id for item in engine.ask(query).recommendation.items]
         # A 👍 on the whole answer: its bands join the next query as soft likes.
-        thumbed = [Seed(artist_id, SOFT_LIKE_WEIGHT) for artist_id in first[:MAX_SOFT_LIKES]]
+        thumbed = soft_likes(UserVotes(liked=tuple(first), whole_answer=frozenset(first)))
         again = [item.artist_id for item in
                  engine.ask(query, soft_likes=thumbed).recommendation.items]
         assert len(set(first) & set(again)) >= 7, query
@@ -124,6 +124,22 @@ def test_soft_likes_steer_the_answer_but_never_stand_alone(engine):
     assert only_soft.recommendation is None
     hated = engine.ask("like Minor Threat hate Madball", soft_likes=[Seed(madball, 0.5)])
     assert hated.soft_likes == () and hated.hates == ("Madball",)
+
+
+def test_a_disliked_band_lowers_its_neighbours_unless_the_query_names_it(engine):
+    catalog = engine.space.catalog
+    madball = int(catalog.artist_ids[catalog.names.index("Madball")])
+
+    def scores(query, **feedback):
+        return {item.name: item.score for item in engine.ask(query, k=4, **feedback)
+                .recommendation.items}
+
+    plain = scores("like Minor Threat", exclude_ids=[madball])
+    disliked = scores("like Minor Threat", exclude_ids=[madball], soft_hates=[Seed(madball)])
+    # Its hardcore neighbours come lower, and stay.
+    assert disliked.keys() == plain.keys() and all(disliked[n] < plain[n] for n in plain)
+    named = "like Minor Threat, Madball"
+    assert scores(named, soft_hates=[Seed(madball)]) == scores(named)
 
 
 def test_discover_keeps_to_a_few_bands_per_scene(engine):

@@ -3,13 +3,17 @@
 import pytest
 
 from bot.feedback import (
+    MAX_SOFT_HATES,
     MAX_SOFT_LIKES,
     NUMBER_EMOJIS,
     SOFT_LIKE_WEIGHT,
+    WHOLE_ANSWER_DIVISOR,
     UserVotes,
     Vote,
     VoteChange,
+    rates_whole_answer,
     scheme_emoji,
+    soft_hates,
     soft_likes,
     votes_from_reactions,
 )
@@ -53,6 +57,25 @@ def test_soft_likes_are_the_latest_likes_at_a_small_weight():
     assert [s.artist_id for s in seeds] == list(votes.liked[:MAX_SOFT_LIKES])
     assert {s.weight for s in seeds} == {SOFT_LIKE_WEIGHT} and 0 < SOFT_LIKE_WEIGHT < 1
     assert soft_likes(UserVotes()) == []
+
+
+@pytest.mark.parametrize(
+    ("reactions", "whole"),
+    [(["👍"], True), (["👎🏽", "🔥"], True), (["👍", "3️⃣"], False), (["👎", "1\u20e3"], False)],
+)
+def test_a_thumb_without_numbers_rates_the_whole_answer(reactions, whole):
+    assert rates_whole_answer(reactions) is whole
+
+
+def test_votes_from_a_whole_answer_weigh_a_fifth_of_numbered_ones():
+    votes = UserVotes(liked=(1, 2, 3), disliked=tuple(range(10, 10 + MAX_SOFT_HATES + 5)),
+                      whole_answer=frozenset({2, 3, 10}))
+    assert [(s.artist_id, s.weight) for s in soft_likes(votes)] == [
+        (1, SOFT_LIKE_WEIGHT), (2, SOFT_LIKE_WEIGHT / WHOLE_ANSWER_DIVISOR),
+        (3, SOFT_LIKE_WEIGHT / WHOLE_ANSWER_DIVISOR)]
+    hates = soft_hates(votes)
+    assert [s.artist_id for s in hates] == list(votes.disliked[:MAX_SOFT_HATES])
+    assert hates[0].weight == 1 / WHOLE_ANSWER_DIVISOR and {s.weight for s in hates[1:]} == {1}
 
 
 def test_an_empty_vote_change_is_false():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import Vote, VoteChange
+from bot.feedback import WHOLE_ANSWER_DIVISOR, UserVotes, Vote, VoteChange, soft_likes
 from bot.state.connection import BotState, StateError, default_state_path
 from bot.state.privacy import forget_user, user_data
 from bot.state.results import (
@@ -78,6 +78,33 @@ def test_a_version_1_file_keeps_its_weekly_posts_and_passes_the_integrity_check(
         assert claimed.status == "claimed" and claimed.post is None  # may have gone out
     print(f"\nintegrity_check of a version 1 file on SQLite {sqlite3.sqlite_version}: "
           f"{old_check}; after the migration: ok")
+
+
+def test_a_version_2_file_learns_which_votes_came_from_a_thumb_on_the_whole_answer(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as con:  # as Sage wrote it before version 3
+        for _, _, statements in MIGRATIONS[:2]:
+            for statement in statements:
+                con.execute(statement)
+        con.execute("PRAGMA user_version = 2")
+        con.execute("INSERT INTO results VALUES (1, ?, ?, ?, 0.0)", (GUILD, CHANNEL, ALICE))
+        con.executemany("INSERT INTO result_items VALUES (1, ?, ?)", [(1, 10), (2, 20)])
+        reactions = {BOB: ["👍"], CAROL: ["👎", "2️⃣"], ALICE: ["👍", "🔟"]}  # Alice: no vote
+        con.executemany("INSERT INTO reactions VALUES (1, ?, ?)",
+                        [(user, emoji) for user, emojis in reactions.items() for emoji in emojis])
+        con.executemany(
+            "INSERT INTO votes (message_id, guild_id, user_id, artist_id, vote, voted_at) "
+            "VALUES (1, ?, ?, ?, ?, 0.0)",
+            [(GUILD, BOB, 10, 1), (GUILD, BOB, 20, 1), (GUILD, CAROL, 20, -1)])
+    with BotState.open(path) as state:
+        assert state._con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert user_votes(state, BOB).whole_answer == {10, 20}
+        assert user_votes(state, CAROL) == UserVotes(disliked=(20,))
+        # Carol's numbered 👎 outweighs Bob's 👍 on the whole answer.
+        assert guild_taste(state, GUILD).hates == {
+            20: math.log1p((WHOLE_ANSWER_DIVISOR - 1) / WHOLE_ANSWER_DIVISOR)}
+        # and the votes go on changing as before
+        assert set_reaction(state, 1, BOB, "👍", False) == VoteChange(withdrawn=(10, 20))
 
 
 def test_a_file_from_a_newer_sage_is_refused(tmp_path):
@@ -172,7 +199,8 @@ def test_the_server_taste_is_the_members_net_stance(state):
     post(state, 1, [10, 20, 30, 40], user=ALICE, likes=[50], hates=[60])
     post(state, 2, [70], user=BOB, likes=[10, 60])
     post(state, 3, [10], user=CAROL, guild=OTHER_GUILD, likes=[80])
-    set_reaction(state, 1, ALICE, "👍", True)  # 10, 20, 30, 40
+    for emoji in ("👍", "1️⃣", "2️⃣", "3️⃣", "4️⃣"):
+        set_reaction(state, 1, ALICE, emoji, True)  # 10, 20, 30, 40, each by its number
     set_reaction(state, 1, BOB, "👎", True)
     set_reaction(state, 1, BOB, "1️⃣", True)  # against 10, but Bob named 10 as a like...
     set_reaction(state, 1, CAROL, "👎", True)  # against 10, 20, 30, 40
@@ -183,10 +211,10 @@ def test_the_server_taste_is_the_members_net_stance(state):
     # 60: Alice's query against, Bob's query for -> a tie. 70 nobody rated. 80 is elsewhere.
     assert taste.likes == {30: math.log1p(1), 40: math.log1p(1), 50: math.log1p(1)}
     assert taste.hates == {}
-    set_reaction(state, 2, CAROL, "👎", True)
+    set_reaction(state, 2, CAROL, "👎", True)  # a whole answer: a fifth of a member
     set_reaction(state, 1, CAROL, "3️⃣", True)  # Carol now against 20 and 30
     taste = guild_taste(state, GUILD)
-    assert taste.hates == {70: math.log1p(1)} and 30 not in taste.likes
+    assert taste.hates == {70: math.log1p(1 / WHOLE_ANSWER_DIVISOR)} and 30 not in taste.likes
     set_reaction(state, 1, BOB, "👎", False)
     set_reaction(state, 1, BOB, "1️⃣", False)
     assert guild_taste(state, GUILD).likes[10] == math.log1p(2)  # Alice's vote, Bob's query
@@ -198,8 +226,36 @@ def test_a_server_disliking_a_band_by_majority_hates_it(state):
     for user in (ALICE, BOB):
         set_reaction(state, 1, user, "👎", True)
     set_reaction(state, 1, CAROL, "👍", True)
-    assert guild_taste(state, GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    # Thumbs on the whole answer, each a fifth of a member: two against one.
+    fifth = math.log1p(1 / WHOLE_ANSWER_DIVISOR)
+    assert guild_taste(state, GUILD).hates == {10: fifth, 20: fifth}
     assert guild_taste(state, GUILD).likes == {}
+
+
+def test_in_a_server_a_numbered_vote_outweighs_whole_answer_thumbs(state):
+    post(state, 1, [10, 20])
+    members = range(100, 100 + WHOLE_ANSWER_DIVISOR)
+    for member in members:
+        set_reaction(state, 1, member, "👍", True)  # the whole answer, bands 10 and 20
+    for emoji in ("👎", "1️⃣"):
+        set_reaction(state, 1, ALICE, emoji, True)  # just band 10
+    assert guild_taste(state, GUILD).likes == {20: math.log1p(1)}  # 10: an exact tie
+    set_reaction(state, 1, members[0], "👍", False)
+    assert guild_taste(state, GUILD).hates == {10: math.log1p(1 / WHOLE_ANSWER_DIVISOR)}
+
+
+def test_a_thumb_on_the_whole_answer_weighs_less_than_one_on_a_number(state):
+    post(state, 1, [10, 20, 30])
+    set_reaction(state, 1, BOB, "👍", True)
+    assert user_votes(state, BOB).whole_answer == {10, 20, 30}
+    # Narrowing to a number makes a new, full vote on that band, now the latest.
+    assert set_reaction(state, 1, BOB, "2️⃣", True) == VoteChange(withdrawn=(10, 30))
+    bob = user_votes(state, BOB)
+    assert (bob.liked, bob.whole_answer) == ((20,), frozenset())
+    post(state, 2, [40, 50])
+    set_reaction(state, 2, BOB, "👍", True)
+    weights = {seed.artist_id: seed.weight for seed in soft_likes(user_votes(state, BOB))}
+    assert weights[40] == weights[50] == weights[20] / WHOLE_ANSWER_DIVISOR
 
 
 def test_weekly_settings_round_trip_and_bad_ones_are_explained(state):
@@ -279,7 +335,8 @@ def test_forgetting_a_user_deletes_all_of_theirs_and_nothing_of_others(state):
     kept = posted_results(state, 1)
     assert kept.user_id is None and kept.artist_ids == (10, 20)
     assert posted_results(state, 2) is None
-    assert guild_taste(state, GUILD).hates == {10: math.log1p(1), 20: math.log1p(1)}
+    fifth = math.log1p(1 / WHOLE_ANSWER_DIVISOR)  # Bob's 👎 on the whole answer
+    assert guild_taste(state, GUILD).hates == {10: fifth, 20: fifth}
     assert weekly_settings(state, GUILD) is not None
     assert forget_user(state, ALICE) == 0
     # Bob can still withdraw his vote on Alice's old message.

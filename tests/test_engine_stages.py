@@ -11,6 +11,7 @@ import pytest
 from engine.candidates import Candidates
 from engine.compose import Seed, Taste, compose
 from engine.discovery import Discovery
+from engine.dislikes import DISLIKED_NEIGHBOUR_PENALTY, near_dislike_penalty
 from engine.explain import explain_items
 from engine.filters import drop_near_hates
 from engine.lookup import positions_in
@@ -316,3 +317,31 @@ def test_positions_in_finds_ids_of_any_shape_and_says_which_are_missing() -> Non
     assert rows[found].tolist() == [2, 1]
     rows, found = positions_in(np.array([], dtype=np.int64), np.array([1, 2]))
     assert rows.tolist() == [0, 0] and not found.any()
+
+
+def test_a_disliked_band_lowers_its_neighbours_a_little_without_removing_them() -> None:
+    # 10 is the closest to the like and leans to the disliked band 2; 11 and 12 do not.
+    space = space_of({1: [1, 0, 0], 2: [0, 1, 0], 3: [0, 1, 0.1],
+                      10: [1, 0.35, 0], 11: [1, 0, 0.4], 12: [1, -0.5, 0], 13: [0.5, 0, 1]})
+
+    def answer(soft_hates):  # novelty 1: scores are cosines, their changes checkable
+        found = recommend(space, [Seed(1)], k=3, novelty=1.0, exclude_ids=[2, 3],
+                          soft_hates=soft_hates)
+        return {item.artist_id: item.score for item in found.items}
+
+    plain, disliked, whole = answer(()), answer([Seed(2)]), answer([Seed(2, 0.2)])
+    assert list(plain) == [10, 11, 12]
+    assert list(disliked) == [11, 12, 10]  # lower, and still recommended
+    closeness = float(space.unit[space.rows_of([10])[0]] @ space.unit[space.rows_of([2])[0]])
+    # The scores span 1 (the like) to 0 (the disliked bands): the penalty is a share of that.
+    assert disliked[10] == pytest.approx(plain[10] - DISLIKED_NEIGHBOUR_PENALTY * closeness)
+    assert disliked[11] == plain[11] and disliked[12] == plain[12]  # not close: untouched
+    assert disliked[10] < whole[10] < plain[10]  # a lighter dislike pushes less
+    # Two disliked bands push a row as far as the closer one does, not further.
+    scores = np.linspace(1, 0, len(space), dtype=np.float32)
+    both = near_dislike_penalty(space, [Seed(2), Seed(3)], scores)
+    one = near_dislike_penalty(space, [Seed(2)], scores)
+    assert np.array_equal(both, np.minimum(one, near_dislike_penalty(space, [Seed(3)], scores)))
+    # Scores on twice the scale, twice the push.
+    assert np.allclose(near_dislike_penalty(space, [Seed(2)], 2 * scores), 2 * one)
+    assert near_dislike_penalty(space, [Seed(99)], scores) is None  # a band the space lacks

@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from bot.cogs import GROUP, band_choices, name_choices
 from bot.embeds import answer_embed, help_embed, notice_embed
-from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_likes
+from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_hates, soft_likes
 from bot.safety import NO_MENTIONS, clip_query, escape
 from bot.state.connection import BotState
 from bot.state.results import record_results, user_votes
@@ -38,12 +38,13 @@ log = logging.getLogger(__name__)
 
 
 def ask_for(engine: Engine, state: BotState, user_id: int, text: str) -> Answer:
-    """The engine's answer, minus the bands the user disliked, steered by those they
-    liked. Blocking: run it in an engine thread (EngineHost.run)."""
+    """The engine's answer, minus the bands the user disliked and a little away from
+    them, steered by those they liked. Blocking: run it in an engine thread
+    (EngineHost.run)."""
     votes = user_votes(state, user_id)
     return engine.ask(
         clip_query(text), k=MAX_RESULTS, exclude_ids=votes.disliked,
-        soft_likes=soft_likes(votes),
+        soft_likes=soft_likes(votes), soft_hates=soft_hates(votes),
     )
 
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from bot.feedback import (
     MAX_RESULTS,
+    WHOLE_ANSWER_DIVISOR,
     UserVotes,
     Vote,
     VoteChange,
+    rates_whole_answer,
     scheme_emoji,
     votes_from_reactions,
 )
@@ -35,11 +37,12 @@ class GuildTaste:
     """What a server's members like and dislike, as seed weights.
 
     Each member has one stance on a band: their current vote on it in this server, or,
-    if they never voted on it, how their latest query there named it. A band's net
-    support is members for minus members against; the side that wins gets the band with
-    weight log(1 + margin), so a band many agree on counts more without drowning the
-    rest. A band more members dislike than like is in `hates`: the server disliked it by
-    majority. Ties count on neither side.
+    if they never voted on it, how their latest query there named it. A stance counts 1,
+    or 1/WHOLE_ANSWER_DIVISOR when it is a thumb on a whole answer, as in a member's own
+    later answers (bot.feedback). A band's net support is the stances for minus those
+    against; the side that wins gets the band with weight log(1 + margin), so a band many
+    agree on counts more without drowning the rest. A band the stances against outweigh
+    is in `hates`: the server disliked it. Ties count on neither side.
     """
 
     likes: Mapping[int, float]  # artist id -> weight
@@ -106,26 +109,30 @@ def set_reaction(
             "SELECT emoji FROM reactions WHERE message_id = ? AND user_id = ?",
             (message_id, user_id),
         )]
+        # Each band's vote and whether a thumb on the whole answer gave it: a number added
+        # to a whole-answer 👍 makes a new, weightier vote on that band.
+        whole = int(rates_whole_answer(emojis))
         wanted = {
-            posted.artist_ids[n - 1]: int(vote)
+            posted.artist_ids[n - 1]: (int(vote), whole)
             for n, vote in votes_from_reactions(emojis, len(posted.artist_ids)).items()
         }
         guild = guild_key(posted.guild_id)
         before = _current_votes_on(con, message_id, user_id, guild)
-        given = dict(con.execute(
-            "SELECT artist_id, vote FROM votes WHERE message_id = ? AND user_id = ?",
+        given = {a: (vote, was_whole) for a, vote, was_whole in con.execute(
+            "SELECT artist_id, vote, whole_answer FROM votes WHERE message_id = ? AND user_id = ?",
             (message_id, user_id),
-        ).fetchall())
+        )}
         con.executemany(
             "DELETE FROM votes WHERE message_id = ? AND user_id = ? AND artist_id = ?",
-            [(message_id, user_id, a) for a, vote in given.items() if wanted.get(a) != vote],
+            [(message_id, user_id, a) for a, cast in given.items() if wanted.get(a) != cast],
         )
         now = time.time()
         con.executemany(
-            """INSERT INTO votes (message_id, guild_id, user_id, artist_id, vote, voted_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [(message_id, guild, user_id, a, vote, now)
-             for a, vote in wanted.items() if given.get(a) != vote],
+            """INSERT INTO votes
+                   (message_id, guild_id, user_id, artist_id, vote, voted_at, whole_answer)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [(message_id, guild, user_id, a, vote, now, is_whole)
+             for a, (vote, is_whole) in wanted.items() if given.get(a) != (vote, is_whole)],
         )
         after = _current_votes_on(con, message_id, user_id, guild)
     changed = [a for a in posted.artist_ids if before.get(a) != after.get(a)]
@@ -140,31 +147,34 @@ def user_votes(state: BotState, user_id: int) -> UserVotes:
     """The user's current votes over every server: on each band, the latest one."""
     with state.transaction(write=False) as con:
         rows = con.execute(
-            """SELECT artist_id, vote FROM (
-                   SELECT artist_id, vote, vote_id, row_number() OVER (
+            """SELECT artist_id, vote, whole_answer FROM (
+                   SELECT artist_id, vote, whole_answer, vote_id, row_number() OVER (
                        PARTITION BY artist_id ORDER BY vote_id DESC) AS nth
                    FROM votes WHERE user_id = ?)
                WHERE nth = 1 ORDER BY vote_id DESC""",
             (user_id,),
         ).fetchall()
     return UserVotes(
-        liked=tuple(a for a, vote in rows if vote == Vote.LIKE),
-        disliked=tuple(a for a, vote in rows if vote == Vote.DISLIKE),
+        liked=tuple(a for a, vote, _ in rows if vote == Vote.LIKE),
+        disliked=tuple(a for a, vote, _ in rows if vote == Vote.DISLIKE),
+        whole_answer=frozenset(a for a, _, whole in rows if whole),
     )
 
 
 def guild_taste(state: BotState, guild_id: int) -> GuildTaste:
     """The server's aggregated taste (see GuildTaste for how members are counted)."""
+    # Stances are counted in whole-answer thumbs, integers, so that ties are exact.
     with state.transaction(write=False) as con:
         net_support = con.execute(
             """WITH voted AS (
-                   SELECT user_id, artist_id, vote FROM (
-                       SELECT user_id, artist_id, vote, row_number() OVER (
+                   SELECT user_id, artist_id,
+                          vote * CASE WHEN whole_answer = 1 THEN 1 ELSE ? END AS vote FROM (
+                       SELECT user_id, artist_id, vote, whole_answer, row_number() OVER (
                            PARTITION BY user_id, artist_id ORDER BY vote_id DESC) AS nth
                        FROM votes WHERE guild_id = ?)
                    WHERE nth = 1),
                named AS (
-                   SELECT user_id, artist_id, vote FROM (
+                   SELECT user_id, artist_id, vote * ? AS vote FROM (
                        SELECT r.user_id, q.artist_id, q.vote, row_number() OVER (
                            PARTITION BY r.user_id, q.artist_id
                            ORDER BY r.message_id DESC) AS nth
@@ -179,11 +189,11 @@ def guild_taste(state: BotState, guild_id: int) -> GuildTaste:
                        WHERE v.user_id = n.user_id AND v.artist_id = n.artist_id))
                SELECT artist_id, sum(vote) AS net FROM stance
                GROUP BY artist_id HAVING net != 0 ORDER BY artist_id""",
-            (guild_id, guild_id),
+            (WHOLE_ANSWER_DIVISOR, guild_id, WHOLE_ANSWER_DIVISOR, guild_id),
         ).fetchall()
     return GuildTaste(
-        likes={a: math.log1p(net) for a, net in net_support if net > 0},
-        hates={a: math.log1p(-net) for a, net in net_support if net < 0},
+        likes={a: math.log1p(net / WHOLE_ANSWER_DIVISOR) for a, net in net_support if net > 0},
+        hates={a: math.log1p(-net / WHOLE_ANSWER_DIVISOR) for a, net in net_support if net < 0},
     )
 
 

@@ -133,6 +133,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE weekly_post_items_2 RENAME TO weekly_post_items",
         ],
     ),
+    (
+        3,
+        "each vote says whether a thumb on the whole answer gave it, or one with numbers",
+        [
+            # 1: the vote came from a thumb with no number on its message (bot.feedback).
+            # No SQL comment here: SQLite splices the column into the table's text.
+            """ALTER TABLE votes ADD COLUMN whole_answer INTEGER NOT NULL DEFAULT 0
+                   CHECK (whole_answer IN (0, 1))""",
+            # A message's votes are always those its reactions give, and the reactions
+            # table holds only the scheme's emojis: a vote came from a whole-answer thumb
+            # exactly when its user's reactions on its message are thumbs and no number.
+            """UPDATE votes SET whole_answer = 1 WHERE NOT EXISTS (
+                   SELECT 1 FROM reactions r
+                   WHERE r.message_id = votes.message_id AND r.user_id = votes.user_id
+                     AND r.emoji NOT IN ('👍', '👎'))""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
