@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.discovery import like_tail_share
-from engine.graph_step import mean_rows, step_scores
+from engine.graph_step import step_scores
 from engine.novelty import novelty_scores
 from engine.ranking import Ranking
 
@@ -97,10 +97,12 @@ def score(space: Rankable, queries: Queries, novelty: float = 0.0) -> np.ndarray
     ranking = space.ranking
     scores = novelty_scores(similarity, space.popularity, ranking.prior_at(novelty))
     if space.graph is not None and ranking.step_weight:
-        liked = mean_rows(space.graph, queries.likes.rows, queries.likes.weights)
-        hated = (mean_rows(space.graph, queries.hates.rows, queries.hates.weights)
-                 if queries.hates is not None and queries.hates.rows.size else None)
-        scores += np.float32(ranking.step_weight) * step_scores(liked, hated, queries.beta)
+        likes, hates = queries.likes, queries.hates
+        step = (step_scores(space.graph, likes.rows, likes.weights, hates.rows, hates.weights,
+                            queries.beta)
+                if hates is not None and hates.rows.size
+                else step_scores(space.graph, likes.rows, likes.weights))
+        step.add_to(scores, ranking.step_weight)
     if queries.boost is not None:
         scores += queries.boost
     return scores

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from engine.answer import Engine
 from engine.compose import Seed
-from engine.graph_step import GraphEdges, mean_rows, step_scores
+from engine.graph_step import GraphEdges, step_scores
 from engine.novelty import POPULARITY_PRIOR
 from engine.pipeline import recommend
 from engine.ranking import Ranking
@@ -87,33 +87,49 @@ def test_step_scores_are_the_mean_of_the_liked_rows_over_its_best_minus_beta_hat
         src=np.array([0, 0, 1, 1, 2]), dst=np.array([1, 2, 2, 3, 3]),
         weight=np.array([0.5, 0.5, 0.25, 0.75, 1.0], dtype=np.float32),
     ).over_rows(np.arange(4))
-    likes = mean_rows(graph, np.array([[0, 1]]), np.array([[1.0, 1.0]]))
+    likes = np.array([[0, 1]]), np.array([[1.0, 1.0]])
     # Mean of rows 0 and 1: [0, 0.25, 0.375, 0.375]; its best is 0.375.
-    assert step_scores(likes)[0] == pytest.approx([0, 2 / 3, 1, 1])
-    hates = mean_rows(graph, np.array([[2]]), np.array([[1.0]]))
-    assert step_scores(likes, hates, beta=0.5)[0] == pytest.approx(
+    assert dense(step_scores(graph, *likes), 1, 4)[0] == pytest.approx([0, 2 / 3, 1, 1])
+    hates = np.array([[2]]), np.array([[1.0]])
+    assert dense(step_scores(graph, *likes, *hates, beta=0.5), 1, 4)[0] == pytest.approx(
         [0, 2 / 3, 1, 1 - 0.5 / 0.375])
+
+
+def dense(step, n_queries: int, n_rows: int) -> np.ndarray:
+    scores = np.zeros((n_queries, n_rows), dtype=np.float32)
+    step.add_to(scores, 1.0)
+    return scores
 
 
 def test_seeds_missing_from_a_query_do_not_dilute_the_others():
     graph = sp.identity(4, dtype=np.float32, format="csr")
-    means = mean_rows(graph, np.array([[3, -1], [1, 2], [-1, -1]]),
-                      np.array([[1.0, 1.0], [3.0, 1.0], [1.0, 1.0]]))
-    assert means == pytest.approx(np.array([[0, 0, 0, 1], [0, 0.75, 0.25, 0], [0, 0, 0, 0]]))
+    step = step_scores(graph, np.array([[3, -1], [1, 2], [-1, -1]]),
+                       np.array([[1.0, 1.0], [3.0, 1.0], [1.0, 1.0]]))
+    # Each query over its best: [0, 0, 0, 1], [0, 0.75, 0.25, 0] / 0.75, nothing.
+    assert dense(step, 3, 4) == pytest.approx(np.array(
+        [[0, 0, 0, 1], [0, 1, 1 / 3, 0], [0, 0, 0, 0]]))
 
 
-def test_mean_rows_is_the_weighted_mean_of_the_graph_rows():
+def test_the_step_is_the_weighted_mean_of_the_graph_rows_over_its_best_minus_hates():
     rng = np.random.default_rng(4)
     graph = sp.random(50, 50, density=0.1, random_state=5, format="csr", dtype=np.float32)
-    rows = rng.integers(-1, 50, size=(6, 3))
-    weights = rng.random((6, 3))
-    expected = np.zeros((6, 50))
-    for query in range(6):
-        present = rows[query] >= 0
-        if present.any():
-            w = weights[query][present] / weights[query][present].sum()
-            expected[query] = w @ graph[rows[query][present]].toarray()
-    assert mean_rows(graph, rows, weights) == pytest.approx(expected, abs=1e-6)
+    likes = rng.integers(-1, 50, size=(6, 3)), rng.random((6, 3))
+    hates = rng.integers(-1, 50, size=(6, 2)), rng.random((6, 2))
+
+    def means(rows, weights) -> np.ndarray:
+        out = np.zeros((len(rows), 50))
+        for query in range(len(rows)):
+            present = rows[query] >= 0
+            if present.any():
+                w = weights[query][present] / weights[query][present].sum()
+                out[query] = w @ graph[rows[query][present]].toarray()
+        return out
+
+    liked, hated = means(*likes), means(*hates)
+    best = liked.max(axis=1, keepdims=True)
+    expected = (liked - 0.3 * hated) / np.where(best > 0, best, 1)
+    assert dense(step_scores(graph, *likes, *hates, beta=0.3), 6, 50) == pytest.approx(
+        expected, abs=1e-6)
 
 
 def test_graph_edges_between_ids_outside_the_space_are_left_out():
