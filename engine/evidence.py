@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from engine.csr import dense_rows, entries
 from engine.lookup import positions_in
 from engine.rank import NO_ROW
 from engine.space import LoadedSpace
@@ -99,10 +100,11 @@ class EvidenceIndex:
         like_rows, likes = like_rows[like_found], likes[like_found]
         if not len(like_rows):
             return [None] * len(items)
-        of_likes = self._listened[like_rows]
-        both = (of_likes @ self._listened[np.where(item_found, item_rows, 0)].T).toarray()
+        # A few rows of users each: dense, they multiply faster than sparse ones convert.
+        of_likes = dense_rows(self._listened, like_rows)
+        both = of_likes @ dense_rows(self._listened, np.where(item_found, item_rows, 0)).T
         both[:, ~item_found] = 0
-        audience_of = np.asarray(of_likes.sum(axis=1)).ravel()
+        audience_of = of_likes.sum(axis=1)
         shares = both / np.maximum(audience_of, 1)[:, None]  # [likes, items]
         best = shares.argmax(axis=0)
         names = space.artist_names(likes)
@@ -139,23 +141,21 @@ class EvidenceIndex:
         item_rows = space.rows_of(items)
         if not len(like_rows):
             return [()] * len(items)
-        # [likes, rows]: one step from each like. Dense, as columns of a sparse matrix
-        # cost a pass over all of it each, and a few likes' rows are small.
-        first = space.graph[like_rows].toarray()
         into = self._into(space.graph)  # [rows, rows]: the steps into each row
+        # [likes, items]: the step from each like straight to each item.
+        direct_steps = entries(space.graph, like_rows, item_rows)
         paths = []
-        for row in item_rows.tolist():
+        for row, direct in zip(item_rows.tolist(), direct_steps.T, strict=True):
             if row == NO_ROW:
                 paths.append(())
                 continue
-            direct = first[:, row]
             if direct.max() > 0:  # a liked band leads straight to it
                 ids = space.artist_ids[[like_rows[direct.argmax()], row]]
             else:
                 # Walks through each band that steps into it: [likes, those bands].
                 middles = into.indices[into.indptr[row]:into.indptr[row + 1]]
                 steps_in = into.data[into.indptr[row]:into.indptr[row + 1]]
-                walks = first[:, middles] * steps_in[None, :]
+                walks = entries(space.graph, like_rows, middles) * steps_in[None, :]
                 if not walks.size or walks.max() <= 0:
                     paths.append(())
                     continue

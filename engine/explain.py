@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.candidates import Candidates
 from engine.compose import Taste
+from engine.csr import entries
 from engine.evidence import Evidence
 from engine.filters import NearHates
 from engine.space import LoadedSpace
@@ -123,7 +124,7 @@ def _graph_neighbours(
 ) -> list[GraphNeighbour | None]:
     if space.graph is None or not len(like_rows):
         return [None] * len(chosen_rows)
-    steps = space.graph[like_rows][:, chosen_rows].toarray()  # [likes, chosen]
+    steps = entries(space.graph, like_rows, chosen_rows)  # [likes, chosen]
     strongest = steps.argmax(axis=0)
     step = steps[strongest, np.arange(len(chosen_rows))].tolist()
     from_ids = space.artist_ids[like_rows[strongest]].tolist()

@@ -218,3 +218,4 @@ def test_answers_say_which_liked_band_a_result_is_related_to():
     assert lines[-2].endswith("close to band 1 (0.80)")
     why = answer_to_dict(engine.ask("like band 4", k=1))["results"][0]["why"]
     assert why["related_to"] == "band 4" and why["step"] == pytest.approx(1.0)
+

@@ -1,0 +1,24 @@
+"""Reading a few rows of a CSR matrix (engine.csr) as scipy would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from engine.csr import dense_rows, entries
+
+MATRIX = sp.random(40, 30, density=0.2, random_state=6, format="csr", dtype=np.float32)
+
+
+def test_dense_rows_are_those_of_a_dense_copy():
+    rows = np.array([3, 0, 39, 3])
+    assert dense_rows(MATRIX, rows) == pytest.approx(MATRIX.toarray()[rows])
+    assert dense_rows(MATRIX, np.array([], dtype=np.int64)).shape == (0, 30)
+
+
+def test_entries_are_those_of_a_dense_copy_and_no_column_is_zero():
+    rows, columns = np.array([3, 0, 39, 3]), np.array([5, 1, 1, 29, -1])
+    expected = MATRIX.toarray()[rows][:, columns]
+    expected[:, columns == -1] = 0
+    assert entries(MATRIX, rows, columns) == pytest.approx(expected)
