@@ -144,25 +144,26 @@ class EvidenceIndex:
         into = self._into(space.graph)  # [rows, rows]: the steps into each row
         # [likes, items]: the step from each like straight to each item.
         direct_steps = entries(space.graph, like_rows, item_rows)
-        paths = []
+        path_rows: list[list[int]] = []
         for row, direct in zip(item_rows.tolist(), direct_steps.T, strict=True):
             if row == NO_ROW:
-                paths.append(())
-                continue
-            if direct.max() > 0:  # a liked band leads straight to it
-                ids = space.artist_ids[[like_rows[direct.argmax()], row]]
+                path_rows.append([])
+            elif direct.max() > 0:  # a liked band leads straight to it
+                path_rows.append([like_rows[direct.argmax()], row])
             else:
                 # Walks through each band that steps into it: [likes, those bands].
                 middles = into.indices[into.indptr[row]:into.indptr[row + 1]]
                 steps_in = into.data[into.indptr[row]:into.indptr[row + 1]]
                 walks = entries(space.graph, like_rows, middles) * steps_in[None, :]
                 if not walks.size or walks.max() <= 0:
-                    paths.append(())
+                    path_rows.append([])
                     continue
                 like, middle = np.unravel_index(walks.argmax(), walks.shape)
-                ids = space.artist_ids[[like_rows[like], middles[middle], row]]
-            paths.append(tuple(space.artist_names(ids)))
-        return paths
+                path_rows.append([like_rows[like], middles[middle], row])
+        # Every name at once: a lookup per path costs more than the paths.
+        names = iter(space.artist_names(space.artist_ids[
+            np.array([row for rows in path_rows for row in rows], dtype=np.int64)]))
+        return [tuple(next(names) for _ in rows) for rows in path_rows]
 
     def _into(self, graph: sp.csr_matrix) -> sp.csr_matrix:
         """The graph transposed (row i: the steps into i), made once per graph: a column
