@@ -72,8 +72,8 @@ def small_engine() -> Engine:
     scene = (ids - 1) % SCENES
     angle = 2 * np.pi * np.arange(SCENES) / SCENES
     centre = np.zeros((SCENES, DIM))
-    centre[:, 0], centre[:, 1], centre[:, 2] = 3, 3 * np.cos(angle), 3 * np.sin(angle)
-    vectors = centre[scene] + 0.5 * rng.standard_normal((ARTISTS, DIM))
+    centre[:, 0], centre[:, 1], centre[:, 2] = 2.5, 3 * np.cos(angle), 3 * np.sin(angle)
+    vectors = centre[scene] + 0.4 * rng.standard_normal((ARTISTS, DIM))
     space = LoadedSpace.from_arrays("graph", ids, vectors, catalog)
     scenes = Scenes(1, ids, scene, rng.random(ARTISTS),
                     {s: f"genre {s} · style {s}" for s in range(SCENES)})
