@@ -38,7 +38,6 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import discord
-import numpy as np
 
 from bot.state.connection import BotState
 from bot.state.results import GuildTaste, guild_taste
@@ -59,7 +58,7 @@ from engine.answer import Engine
 from engine.compose import Seed
 from engine.explain import RecommendedItem
 from engine.render import reasons
-from engine.scenes import NO_SCENE, Scenes
+from engine.scenes import NAME_SEPARATOR
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +160,10 @@ def compose_weekly(
     tracks: Mapping[int, str],
     k: int = DEFAULT_BANDS,
 ) -> WeeklyPost | None:
-    """`k` bands for the server: near what it likes, away from what it dislikes, none it
-    was shown in an earlier post, at most MAX_PER_SCENE of one scene, each with why.
+    """Up to `k` bands for the server: near what it likes, away from what it dislikes,
+    none it was shown in an earlier post, at most MAX_PER_SCENE of one scene, each with
+    why. Only bands that fit its taste (engine.pipeline's FIT_SHARE), so fewer than `k`
+    when its taste is narrow: places are never filled from scenes far from it.
 
     None when there is nothing to post: no likes yet, or fewer than MIN_BANDS bands left.
     Bands the server dislikes by majority are hate seeds, so never come back.
@@ -180,16 +181,10 @@ def compose_weekly(
     if len(items) < MIN_BANDS:
         log.info("only %d new bands to post from %d likes", len(items), len(taste.likes))
         return None
-    ids = [item.artist_id for item in items]
-    scenes = engine.scenes.community_of(ids).tolist()
-    leads = _scene_leads(engine.scenes, {s for s in scenes if s != NO_SCENE})
-    lead_names = dict(zip(leads.values(), engine.space.artist_names(list(leads.values())),
-                          strict=True))
+    scenes = engine.scenes.community_of([item.artist_id for item in items]).tolist()
     return WeeklyPost(tuple(
-        WeeklyItem(
-            item.artist_id, item.name, tracks.get(item.artist_id),
-            _why(item, leads.get(scene), lead_names), item.url,
-        )
+        WeeklyItem(item.artist_id, item.name, tracks.get(item.artist_id),
+                   _why(item, engine.scenes.names.get(scene)), item.url)
         for item, scene in zip(items, scenes, strict=True)
     ))
 
@@ -202,25 +197,17 @@ def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyP
     )
 
 
-def _why(item: RecommendedItem, lead: int | None, lead_names: Mapping[int, str]) -> str:
+def _why(item: RecommendedItem, scene: str | None) -> str:
     """Its strongest reason (engine.render.reasons: the server's likes are its taste),
-    and its scene."""
+    and its scene by the tags that set the scene apart ("from the hardcore / straight edge
+    scene"). Not by the scene's best-connected band: small scenes cut from big
+    communities keep stray famous members (The Smiths among black metal bands)."""
     why = reasons(item)[0]
-    if lead == item.artist_id:
-        return f"{why} · at the heart of its scene"
-    if lead is not None:
-        return f"{why} · from the scene around {lead_names[lead]}"
-    return why
-
-
-def _scene_leads(scenes: Scenes, communities: set[int]) -> dict[int, int]:
-    """{scene: its artist of highest PageRank}: the name a scene is known by."""
-    rows = np.flatnonzero(np.isin(scenes.community, list(communities)))
-    rows = rows[np.lexsort((-scenes.pagerank[rows], scenes.community[rows]))]
-    community = scenes.community[rows]
-    first = np.r_[True, community[1:] != community[:-1]] if len(rows) else np.zeros(0, bool)
-    return dict(zip(community[first].tolist(), scenes.artist_ids[rows[first]].tolist(),
-                    strict=True))
+    if scene is None:
+        return why
+    if scene.startswith("scene of "):  # no tag sets it apart: named after a band
+        return f"{why} · from the {scene}"
+    return f"{why} · from the {scene.replace(NAME_SEPARATOR, ' / ')} scene"
 
 
 async def run_weekly(

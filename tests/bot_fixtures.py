@@ -35,12 +35,18 @@ HARDCORE = ["Minor Threat", "Have Heart", "Sick of It All", "Bane", "Madball", "
 OWNER_ID = 1000
 
 
-def clustered_vectors(catalog: ArtistCatalog, dim: int = 32, seed: int = 0) -> np.ndarray:
-    """Random directions, except that the HARDCORE bands share one: answers are checkable."""
+def clustered_vectors(
+    catalog: ArtistCatalog, dim: int = 32, seed: int = 0, near: int = 0
+) -> np.ndarray:
+    """Random directions, except that the HARDCORE bands share one: answers are checkable.
+    `near` other bands lean towards it (what a hardcore taste's weekly post may hold)."""
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((len(catalog.artist_ids), dim)).astype(np.float32)
     rows = [catalog.names.index(name) for name in HARDCORE]
-    vectors[rows] = 5 * rng.standard_normal(dim) + rng.standard_normal((len(rows), dim))
+    direction = 5 * rng.standard_normal(dim)
+    vectors[rows] = direction + rng.standard_normal((len(rows), dim))
+    others = np.setdiff1d(np.arange(len(vectors)), rows)
+    vectors[rng.choice(others, near, replace=False)] += 0.2 * direction
     return vectors
 
 

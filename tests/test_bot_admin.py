@@ -10,11 +10,25 @@ from discord.ext.test import backend
 from bot.budget import CommandBudget
 from bot.state.weekly_posts import weekly_settings
 from bot.weekly import Outcome
-from tests.bot_fixtures import numbered_names
+from engine.answer import Engine
+from engine.resolve import NameResolver
+from engine.space import LoadedSpace
+from store.catalog import ArtistCatalog
+from tests.bot_fixtures import clustered_vectors, numbered_names
 
 pytestmark = pytest.mark.asyncio
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@pytest.fixture(scope="module")
+def bot_engine(bundled_catalog: ArtistCatalog) -> Engine:
+    """The bot tests' engine, with 30 bands near the hardcore ones: a weekly post holds
+    only bands that fit the server's taste, 10 at least."""
+    vectors = clustered_vectors(bundled_catalog, near=30)
+    space = LoadedSpace.from_arrays("graph", bundled_catalog.artist_ids, vectors,
+                                    bundled_catalog)
+    return Engine(NameResolver.from_catalog(bundled_catalog), space)
 
 
 async def make_admin(member: discord.Member) -> None:

@@ -1,7 +1,9 @@
 """Scene names: tf-idf of the scenes' tags, stable, readable, distinct."""
 
+import igraph
 import numpy as np
 
+import train.graph.scenes as train_scenes
 from engine.scenes import NO_SCENE, Scenes, load_scenes, name_scenes
 from store import Store
 from tests.map_store import IDS, build_map_store
@@ -88,3 +90,21 @@ def test_empty_scenes_have_no_names_and_no_pagerank():
     assert empty.names == {}
     assert empty.pagerank_of([1, 2]).tolist() == [0.0, 0.0]
     assert empty.community_of([1]).tolist() == [NO_SCENE]
+
+
+def test_a_community_too_big_for_a_scene_is_split_into_its_cliques(monkeypatch):
+    # Four 6-cliques, each joined to the next by one weak edge, handed over as one
+    # community; a cap of 10 splits it, and parts within the cap stay whole.
+    monkeypatch.setattr(train_scenes, "MAX_SCENE_ARTISTS", 10)
+    cliques = [range(6 * c, 6 * c + 6) for c in range(4)]
+    pairs = [(a, b) for clique in cliques for a in clique for b in clique if a < b]
+    pairs += [(5, 6), (11, 12), (17, 18)]
+    graph = igraph.Graph(n=24, edges=pairs)
+    graph.es["weight"] = [0.1 if b - a == 1 and b % 6 == 0 else 1.0 for a, b in pairs]
+    split = train_scenes._split_large(graph, np.zeros(24, dtype=np.int64))
+    assert [len(set(split[list(clique)])) for clique in cliques] == [1, 1, 1, 1]
+    assert len(set(split.tolist())) == 4
+    # One clique of 12 over the cap cannot be split: it stays one scene.
+    whole = igraph.Graph.Full(12)
+    whole.es["weight"] = 1.0
+    assert set(train_scenes._split_large(whole, np.zeros(12, dtype=np.int64))) == {0}

@@ -59,22 +59,36 @@ _REPO = Path(__file__).resolve().parent.parent
 
 
 def small_engine() -> Engine:
-    """400 bands in 20 scenes; a band's vector is near its scene's; even ids have a track."""
+    """400 bands in 20 scenes around a ring; a band's vector is near its scene's, and a
+    scene's near its neighbours' on the ring (scene_distance); even ids have a track.
+
+    A taste in one scene fits the scenes up to 4 steps around it, as a taste fits the
+    scenes of its genre; the far side of the ring is other genres."""
     rng = np.random.default_rng(0)
     ids = np.arange(1, ARTISTS + 1, dtype=np.int64)
     names = [f"Band {i}" for i in ids]
     catalog = ArtistCatalog(ids, names, [normalize_name(n) for n in names],
                             rng.integers(1, 1000, ARTISTS), rng.integers(1, 10_000, ARTISTS))
     scene = (ids - 1) % SCENES
-    vectors = 3 * rng.standard_normal((SCENES, DIM))[scene] + rng.standard_normal((ARTISTS, DIM))
+    angle = 2 * np.pi * np.arange(SCENES) / SCENES
+    centre = np.zeros((SCENES, DIM))
+    centre[:, 0], centre[:, 1], centre[:, 2] = 2.5, 3 * np.cos(angle), 3 * np.sin(angle)
+    vectors = centre[scene] + 0.4 * rng.standard_normal((ARTISTS, DIM))
     space = LoadedSpace.from_arrays("graph", ids, vectors, catalog)
-    scenes = Scenes(1, ids, scene, rng.random(ARTISTS))
+    scenes = Scenes(1, ids, scene, rng.random(ARTISTS),
+                    {s: f"genre {s} · style {s}" for s in range(SCENES)})
     tracks = {int(a): f"Song {a}" for a in ids if a % 2 == 0}
     return Engine(NameResolver.from_catalog(catalog), space, scenes, tracks)
 
 
 def scene_bands(scene: int, count: int) -> list[int]:
     return [scene + 1 + SCENES * n for n in range(count)]
+
+
+def scene_distance(a: int, b: int) -> int:
+    """Steps between two scenes around small_engine's ring."""
+    steps = abs(a - b) % SCENES
+    return min(steps, SCENES - steps)
 
 
 @dataclass(frozen=True)
