@@ -93,7 +93,7 @@ def weeks_posted(engine: Engine, taste: GuildTaste) -> tuple[int, int]:
     posted: set[int] = set()
     fewest = DEFAULT_BANDS
     for week in range(WEEKS):
-        post = compose_weekly(engine, taste, posted, engine.tracks)
+        post = compose_weekly(engine, taste, posted)
         if post is None:
             return week, fewest
         posted |= set(post.artist_ids)
@@ -130,7 +130,7 @@ def main() -> None:
     for name, bands in TASTES.items():
         liked = [engine.band_named(band).artist.artist_id for band in bands]
         taste = GuildTaste({a: ONE_VOTE for a in liked}, {})
-        post = compose_weekly(engine, taste, set(), engine.tracks)
+        post = compose_weekly(engine, taste, set())
         ordinary = engine.discover([Seed(a, ONE_VOTE) for a in liked], k=DEFAULT_BANDS)
         answers = {
             "weekly": list(post.artist_ids) if post is not None else [],

@@ -71,7 +71,9 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
     recommendation = answer.recommendation
     items = recommendation.items if recommendation is not None else ()
     lines = [
-        f"**{item.rank}. {link(item.name, item.url)}** · {escape(why(item))}"
+        f"**{item.rank}. {link(item.name, item.url)}**"
+        + (f" · ♪ {link(item.track.title, item.track.url)}" if item.track else "")
+        + f" · {escape(why(item))}"
         for item in items
     ]
     embed = _embed(
@@ -165,7 +167,7 @@ def weekly_embed(post: WeeklyPost, *, marker: str | None = None,
     find it in the channel after a crash."""
     lines = [
         f"**{n}. {link(item.name, item.url)}**"
-        + (f" · ♪ {escape(item.track)}" if item.track else "")
+        + (f" · ♪ {link(item.track, item.track_url)}" if item.track else "")
         + f"\n{escape(item.why)}"
         for n, item in enumerate(post.items, start=1)
     ]

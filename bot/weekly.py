@@ -30,7 +30,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import Enum
@@ -76,6 +76,7 @@ class WeeklyItem:
     track: str | None  # its top track, when the store has tracks of it
     why: str  # one line: its strongest reason, and its scene
     url: str | None = None  # its page; posts claimed before links were kept have none
+    track_url: str | None = None  # where its track plays, when it has a page
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,6 @@ def compose_weekly(
     engine: Engine,
     taste: GuildTaste,
     posted: Collection[int],
-    tracks: Mapping[int, str],
     k: int = DEFAULT_BANDS,
 ) -> WeeklyPost | None:
     """Up to `k` bands for the server: near what it likes, away from what it dislikes,
@@ -183,8 +183,9 @@ def compose_weekly(
         return None
     scenes = engine.scenes.community_of([item.artist_id for item in items]).tolist()
     return WeeklyPost(tuple(
-        WeeklyItem(item.artist_id, item.name, tracks.get(item.artist_id),
-                   _why(item, engine.scenes.names.get(scene)), item.url)
+        WeeklyItem(item.artist_id, item.name, item.track.title if item.track else None,
+                   _why(item, engine.scenes.names.get(scene)), item.url,
+                   item.track.url if item.track else None)
         for item, scene in zip(items, scenes, strict=True)
     ))
 
@@ -192,9 +193,7 @@ def compose_weekly(
 def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyPost | None:
     """The post the server would get now, from its taste and its earlier posts, without
     claiming a week. Blocking."""
-    return compose_weekly(
-        engine, guild_taste(state, guild_id), posted_artists(state, guild_id), engine.tracks
-    )
+    return compose_weekly(engine, guild_taste(state, guild_id), posted_artists(state, guild_id))
 
 
 def _why(item: RecommendedItem, scene: str | None) -> str:

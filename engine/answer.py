@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
-from engine.evidence import EvidenceIndex
+from engine.evidence import Evidence, EvidenceIndex
 from engine.fame import fame_request
 from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
@@ -27,7 +27,7 @@ from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, reso
 from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
-from engine.top_tracks import load_top_tracks
+from engine.top_tracks import TopTrack, load_top_tracks
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
 
@@ -100,7 +100,7 @@ class Engine:
         resolver: NameResolver,
         space: LoadedSpace,
         scenes: Scenes | None = None,
-        tracks: Mapping[int, str] | None = None,
+        tracks: Mapping[int, TopTrack] | None = None,
         audio: AudioTracks | None = None,
         tags: TagIndex | None = None,
         evidence: EvidenceIndex | None = None,
@@ -108,7 +108,7 @@ class Engine:
         self.resolver = resolver
         self.space = space
         self.scenes = scenes if scenes is not None else Scenes.empty()
-        self.tracks = tracks if tracks is not None else {}  # artist id -> top track title
+        self.tracks = tracks if tracks is not None else {}  # artist id -> its top track
         self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
         self.tags = tags  # genres a query may name (engine/tags.py)
         self.evidence = evidence  # why a band was recommended, beyond vectors
@@ -252,17 +252,19 @@ class Engine:
 
     def _with_evidence(self, recommendation: Recommendation,
                        likes: Sequence[Seed]) -> Recommendation:
-        """Each recommended band with what the data says of it (engine.evidence)."""
-        if self.evidence is None or not recommendation.items:
+        """Each recommended band with what the data says of it (engine.evidence) and its
+        top track, when the store has them."""
+        if not recommendation.items:
             return recommendation
         item_ids = [item.artist_id for item in recommendation.items]
-        found = self.evidence.explain(self.space, [seed.artist_id for seed in likes], item_ids)
+        found = (self.evidence.explain(self.space, [seed.artist_id for seed in likes], item_ids)
+                 if self.evidence is not None else [None] * len(item_ids))
         if self.audio is not None:
-            found = [replace(evidence, by_sound=True) if by_sound else evidence
+            found = [replace(evidence or Evidence(), by_sound=True) if by_sound else evidence
                      for evidence, by_sound in zip(
                          found, self.audio.placed_by_sound(np.asarray(item_ids)), strict=True)]
         return replace(recommendation, items=tuple(
-            replace(item, evidence=evidence)
+            replace(item, evidence=evidence, track=self.tracks.get(item.artist_id))
             for item, evidence in zip(recommendation.items, found, strict=True)))
 
 

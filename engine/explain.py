@@ -16,6 +16,7 @@ from engine.csr import entries
 from engine.evidence import Evidence
 from engine.filters import NearHates
 from engine.space import LoadedSpace
+from engine.top_tracks import TopTrack
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class RecommendedItem:
     # What the data says besides the vectors (engine.evidence); None when not looked up.
     evidence: Evidence | None = None
     url: str | None = None  # its page, to listen in one click
+    track: TopTrack | None = None  # a track of it to play, when the store has one
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,8 @@ def answer_to_dict(answer: Answer) -> dict:
                 "similarity": round(item.similarity, 4),
                 "listeners": item.listeners,
                 "url": item.url,
+                "track": ({"title": item.track.title, "url": item.track.url}
+                          if item.track else None),
                 "why": {
                     "closest_like": item.closest_like.name,
                     "closest_like_kind": "tag" if item.closest_like.is_genre else "band",

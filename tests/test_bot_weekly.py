@@ -10,6 +10,7 @@ import discord as discord_errors
 import numpy as np
 import pytest
 
+from bot.embeds import weekly_embed
 from bot.schedule import MISFIRE_GRACE, WeeklyScheduler, cron_trigger
 from bot.state.connection import BotState
 from bot.state.results import GuildTaste, record_results, set_reaction
@@ -36,7 +37,8 @@ from bot.weekly import (
     week_marker,
 )
 from engine.answer import Engine
-from engine.top_tracks import load_top_tracks
+from engine.render import answer_to_dict
+from engine.top_tracks import TopTrack, load_top_tracks
 from store import Store
 from store.runs import RunRecord, record_run
 from tests.weekly_crashes import ARTISTS, scene_bands, scene_distance, small_engine
@@ -146,13 +148,15 @@ def test_a_weekly_post_is_new_varied_and_explained(engine):
     posted = set(scene_bands(0, 12)[4:] + scene_bands(1, 5))
     hated = scene_bands(2, 3)
     taste = GuildTaste(likes={a: 1.0 for a in liked}, hates={a: 1.0 for a in hated})
-    post = compose_weekly(engine, taste, posted, engine.tracks)
+    post = compose_weekly(engine, taste, posted)
     ids = list(post.artist_ids)
     assert len(ids) == 15 == len(set(ids))
     assert not set(ids) & (posted | set(liked) | set(hated))
     assert np.bincount(engine.scenes.community_of(ids)).max() <= MAX_PER_SCENE
     for item in post.items:
         assert item.track == (f"Song {item.artist_id}" if item.artist_id % 2 == 0 else None)
+        assert item.track_url == (f"https://open.spotify.com/track/t{item.artist_id}"
+                                  if item.artist_id % 4 == 0 else None)
         # Its reason names no band but the server's likes (this engine knows no listens or
         # tags, so the reason is where it sits in the space).
         reason = item.why.split(" · ")[0]
@@ -160,6 +164,15 @@ def test_a_weekly_post_is_new_varied_and_explained(engine):
         assert reason and named <= {f"Band {a}" for a in liked}
         scene = engine.scenes.community_of([item.artist_id])[0]
         assert item.why.endswith(f" · from the genre {scene} / style {scene} scene")
+    # The embed links each band's track where it plays, and names it where it does not.
+    lines = weekly_embed(post).description.splitlines()
+    for n, item in enumerate(post.items):
+        line = lines[2 * n]  # each band: its name and track, then why
+        assert line.startswith(f"**{n + 1}. ")
+        if item.track_url:
+            assert f"♪ [{item.track}]({item.track_url})" in line
+        elif item.track:
+            assert f"♪ {item.track}" in line and "open.spotify" not in line
 
 
 def test_a_post_for_a_one_scene_taste_stays_near_it_rather_than_fill_its_places(engine):
@@ -167,12 +180,12 @@ def test_a_post_for_a_one_scene_taste_stays_near_it_rather_than_fill_its_places(
     # what fits is left in scenes 0 to 2 steps away, at most two a scene.
     liked = scene_bands(0, 4)
     posted = {a for s in (3, 4, 16, 17) for a in scene_bands(s, 20)}
-    post = compose_weekly(engine, GuildTaste({a: 1.0 for a in liked}, {}), posted, {}, k=20)
+    post = compose_weekly(engine, GuildTaste({a: 1.0 for a in liked}, {}), posted, k=20)
     steps = [scene_distance(0, s) for s in engine.scenes.community_of(post.artist_ids)]
     assert max(steps) <= 2 and len(steps) == 10  # 2 from each of the 5 scenes that fit
     assert np.bincount(engine.scenes.community_of(post.artist_ids)).max() == MAX_PER_SCENE
     # Asked without the posted scenes, the post reaches as far as the taste does: 4 steps.
-    post = compose_weekly(engine, GuildTaste({a: 1.0 for a in liked}, {}), set(), {}, k=20)
+    post = compose_weekly(engine, GuildTaste({a: 1.0 for a in liked}, {}), set(), k=20)
     steps = [scene_distance(0, s) for s in engine.scenes.community_of(post.artist_ids)]
     assert max(steps) == 4 and len(steps) == 18
 
@@ -185,29 +198,43 @@ def test_the_engine_loads_each_bands_most_playlisted_track(tmp_path):
                         [(a, f"Band {a}", f"band {a}", str(a)) for a in (1, 2, 3)])
         con.executemany(
             "INSERT INTO tracks VALUES (?, ?, ?, ?, NULL, 'test', ?)",
-            [(t, a, title, title.lower(), str(t)) for t, a, title in [
-                (10, 1, "Hit"), (11, 1, "Deep Cut"), (20, 2, "First"), (21, 2, "Second"),
-                (30, 3, "Audio Only"), (31, 3, "Other Audio")]],
+            [(t, a, title, title.lower(), key) for t, a, title, key in [
+                (10, 1, "Hit", "spotify:track:4uLU6hMCjMI75M1A2tKUQC"),
+                (11, 1, "Deep Cut", "spotify:track:0"), (20, 2, "First", "spotify:track:1"),
+                (21, 2, "Second", "spotify:track:2"), (30, 3, "Audio Only", "audio/30.wav"),
+                (31, 3, "Other Audio", "audio/31.wav")]],
         )
         con.executemany("INSERT INTO playlists VALUES (?, 'p', 'test', ?)",
                         [(p, str(p)) for p in (1, 2)])
         # "Hit" is in two playlists (once twice in one); "Deep Cut" and 2's tracks in one.
         con.executemany("INSERT INTO playlist_tracks VALUES (?, ?, ?)", [
             (1, 0, 10), (1, 1, 11), (1, 2, 10), (2, 0, 10), (2, 1, 21), (2, 2, 20)])
-        assert load_top_tracks(store) == {1: "Hit", 2: "First", 3: "Audio Only"}
+        tracks = {1: TopTrack("Hit", "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"),
+                  2: TopTrack("First", "https://open.spotify.com/track/1"),
+                  3: TopTrack("Audio Only", None)}  # an audio file has no page
+        assert load_top_tracks(store) == tracks
         now = datetime.now(UTC)
         record_run(store, RunRecord("graph", "artist", {}, "test", now, now),
                    np.array([1, 2, 3]), np.eye(3, dtype=np.float32), activate=True)
-    assert Engine.load(path, "graph").tracks == {1: "Hit", 2: "First", 3: "Audio Only"}
+    engine = Engine.load(path, "graph")
+    assert engine.tracks == tracks
+    # Answers carry each band's track too, in the JSON as in the embed.
+    answer = engine.ask("like Band 1", k=2)
+    assert {item.artist_id: item.track for item in answer.recommendation.items} == {
+        2: tracks[2], 3: tracks[3]}
+    results = answer_to_dict(answer)["results"]
+    assert {r["name"]: r["track"] for r in results} == {
+        "Band 2": {"title": "First", "url": "https://open.spotify.com/track/1"},
+        "Band 3": {"title": "Audio Only", "url": None}}
 
 
 def test_no_taste_or_too_few_new_bands_is_nothing_to_post(engine):
-    assert compose_weekly(engine, GuildTaste({}, {3: 1.0}), set(), {}) is None
+    assert compose_weekly(engine, GuildTaste({}, {3: 1.0}), set()) is None
     everything = set(range(1, ARTISTS + 1))
     taste = GuildTaste({1: 1.0}, {})
-    assert compose_weekly(engine, taste, everything - set(scene_bands(5, 9)), {}) is None
+    assert compose_weekly(engine, taste, everything - set(scene_bands(5, 9))) is None
     with pytest.raises(ValueError):
-        compose_weekly(engine, taste, set(), {}, k=21)
+        compose_weekly(engine, taste, set(), k=21)
 
 
 class FakeDiscord:

@@ -44,6 +44,7 @@ from engine.answer import Engine
 from engine.resolve import NameResolver
 from engine.scenes import Scenes
 from engine.space import LoadedSpace
+from engine.top_tracks import TopTrack
 from store.catalog import ArtistCatalog
 from store.names import normalize_name
 
@@ -77,7 +78,9 @@ def small_engine() -> Engine:
     space = LoadedSpace.from_arrays("graph", ids, vectors, catalog)
     scenes = Scenes(1, ids, scene, rng.random(ARTISTS),
                     {s: f"genre {s} · style {s}" for s in range(SCENES)})
-    tracks = {int(a): f"Song {a}" for a in ids if a % 2 == 0}
+    # Even bands have a track; those of bands 4, 8, ... play on Spotify.
+    tracks = {int(a): TopTrack(f"Song {a}", f"https://open.spotify.com/track/t{a}"
+                               if a % 4 == 0 else None) for a in ids if a % 2 == 0}
     return Engine(NameResolver.from_catalog(catalog), space, scenes, tracks)
 
 
