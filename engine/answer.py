@@ -26,7 +26,7 @@ from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
 from engine.scenes import Scenes, load_scenes
-from engine.space import LoadedSpace, load_space
+from engine.space import NO_ROW, LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import load_top_tracks
 from engine.unknown import learned_note, unknown_note
@@ -234,8 +234,11 @@ class Engine:
         person typing "sabbath" means a band Sage knows)."""
         if self.learning is None:
             return []
-        return [t.term.name for t in understood.unresolved
-                if t.resolution.status is Status.UNKNOWN and not t.resolution.is_genre]
+        return [t.term.name for t in understood.terms if t.tag is None and (
+            t.resolution.status is Status.UNKNOWN and not t.resolution.is_genre
+            # In the catalog (crawled, taken in) without a vector yet: worth learning.
+            or self.learning.learner is not None and t.artist is not None
+            and self.space.rows_of([t.artist.artist_id])[0] == NO_ROW)]
 
     def _learn(self, text: str, names: list[str]) -> tuple[ResolvedQuery, list[str]]:
         """The query read again after learning what can be learned of `names`, and what

@@ -36,7 +36,13 @@ from engine.space import LoadedSpace
 from engine.unknown import Outcome, describe_catalog
 from store.db import Store
 from store.names import normalize_name
-from train.crawl.lastfm import API_KEY_ENV, API_URL, ApiKeyRejected, LastfmClient
+from train.crawl.lastfm import (
+    API_KEY_ENV,
+    API_URL,
+    ApiKeyRejected,
+    LastfmClient,
+    api_key_from_env,
+)
 from train.crawl.records import ArtistNotFound, FetchFailed
 
 log = logging.getLogger(__name__)
@@ -75,12 +81,18 @@ class Learner:
         return cls(lookups, lambda: LastfmClient(key, api_url=url, rate=REQUEST_RATE,
                                                  timeout=REQUEST_TIMEOUT_S, max_attempts=1))
 
-    def lookup(self, names: Sequence[str], *,
-               wait: float | None = None) -> dict[str, Lookup | None]:
+    @classmethod
+    def patient(cls, lookups: LookupFile, *, rate: float, timeout: float) -> Learner:
+        """A learner for a maintainer, who can wait: the crawler's retries of passing
+        trouble (needs LASTFM_API_KEY)."""
+        key = api_key_from_env()
+        url = os.environ.get(URL_ENV, "").strip() or API_URL
+        return cls(lookups, lambda: LastfmClient(key, api_url=url, rate=rate, timeout=timeout))
+
+    def lookup(self, names: Sequence[str]) -> dict[str, Lookup | None]:
         """Each name's lookup: the kept one when fresh, else the service's, waiting for all
-        of them together at most `wait` seconds (default: the time limit; None in the
-        result: still under way)."""
-        deadline = time.monotonic() + (self._time_limit if wait is None else wait)
+        of them together at most the time limit (None: still under way)."""
+        deadline = time.monotonic() + self._time_limit
         found: dict[str, Lookup | None] = {}
         asked: dict[str, concurrent.futures.Future[Lookup]] = {}
         for name in names:
@@ -96,6 +108,11 @@ class Learner:
                 log.info("still looking %r up; answering without it", name)
                 found[name] = None
         return found
+
+    def look_up_again(self, name: str) -> Lookup:
+        """Ask the service about `name` whatever was kept, and wait for the answer (a
+        maintainer adding a band)."""
+        return self._start(name).result()
 
     def finish(self, timeout: float) -> None:
         """Wait up to `timeout` s for the lookups still under way (a command about to end)."""
