@@ -79,7 +79,8 @@ class Learner:
             return None
         url = os.environ.get(URL_ENV, "").strip() or API_URL
         return cls(lookups, lambda: LastfmClient(key, api_url=url, rate=REQUEST_RATE,
-                                                 timeout=REQUEST_TIMEOUT_S, max_attempts=1))
+                                                 timeout=REQUEST_TIMEOUT_S, max_attempts=1),
+                   time_limit=TIME_LIMIT_S)
 
     @classmethod
     def patient(cls, lookups: LookupFile, *, rate: float, timeout: float) -> Learner:
