@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import load_engine, write_png
+from cli.common import finish_learning, load_engine, write_png
 from cli.options import number_in
-from engine.answer import DEFAULT_SPACE
+from engine.answer import DEFAULT_SPACE, Engine
 from engine.pipeline import MAX_K
 from engine.render import answer_to_dict, render_text
 
@@ -72,6 +72,13 @@ def _ask(args: argparse.Namespace) -> int:
         print("sage ask: --map draws one query, not a --batch", file=sys.stderr)
         return 2
     engine = load_engine(args)
+    try:
+        return _answer(engine, args)
+    finally:
+        finish_learning(engine)
+
+
+def _answer(engine: Engine, args: argparse.Namespace) -> int:
     if args.batch is not None:
         try:
             lines = args.batch.read_text(encoding="utf-8").splitlines()

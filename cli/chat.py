@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cli.ask import add_answer_options
-from cli.common import load_engine, write_png
+from cli.common import finish_learning, load_engine, write_png
 from engine.answer import Answer, Engine
 from engine.commands import (
     ASK,
@@ -144,6 +144,7 @@ def _chat(args: argparse.Namespace) -> int:
             print(answer + "\n")
     finally:
         history()
+        finish_learning(engine)
 
 
 def _start_history(path: Path):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.answer import Engine
+from engine.learn import REQUEST_TIMEOUT_S
 from store import UserError
 
 
@@ -26,3 +27,12 @@ def write_png(png: bytes, out: Path) -> None:
         out.write_bytes(png)
     except OSError as exc:
         raise UserError(f"cannot write {out}: {exc.strerror or exc}") from exc
+
+
+def finish_learning(engine: Engine) -> None:
+    """Let the lookups an answer did not wait for end and be kept, before the command
+    ends (the bot's go on by themselves)."""
+    learner = engine.learning.learner if engine.learning is not None else None
+    if learner is not None:
+        learner.finish(REQUEST_TIMEOUT_S)
+        learner.close()

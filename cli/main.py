@@ -7,12 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from cli import ask, bot, chat, crawl, evaluate, info, ingest, prune, train
+from cli import add, ask, bot, chat, crawl, evaluate, info, ingest, prune, train
 from cli import map as map_command  # `map` alone would hide the builtin
 from store import UserError, default_store_path
 
 # Each module adds its own subcommand and sets `handler` to a function(args) -> exit code.
-COMMAND_MODULES = [ask, chat, ingest, crawl, train, evaluate, info, prune, bot, map_command]
+COMMAND_MODULES = [ask, chat, ingest, crawl, add, train, evaluate, info, prune, bot, map_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,7 +47,18 @@ def _register_kind(spaces: argparse._SubParsersAction, kind: SpaceKind) -> None:
     parser.set_defaults(handler=partial(_train, kind))
 
 
+def _take_in_learned(store_path) -> None:
+    """The bands `sage ask`, `sage chat` and the bot learned on the spot, into the crawled
+    graph the graph space can be trained on (train/crawl/take_in.py)."""
+    from train.crawl.take_in import take_in_learned
+
+    if taken := take_in_learned(store_path):
+        print(f"took {taken} bands learned from Last.fm into the store's crawled edges")
+
+
 def _train(kind: SpaceKind, args: argparse.Namespace) -> int:
+    if kind.name == "graph":
+        _take_in_learned(args.store)
     request = TrainRequest(
         params=type(kind.params).from_args(args),
         run=type(kind.run).from_args(args, "run."),
@@ -98,6 +109,7 @@ def _train_all(args: argparse.Namespace) -> int:
     from cli.prune import describe as describe_prune
     from train.all import describe, train_all
 
+    _take_in_learned(args.store)
     outcomes = train_all(args.store, tolerance=args.tolerance, force=args.force,
                          seed=args.seed, workers=args.workers)
     for outcome in outcomes:

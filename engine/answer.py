@@ -21,13 +21,15 @@ from engine.audio_tracks import AudioTracks, load_audio_tracks
 from engine.compose import Seed, TagSeed
 from engine.evidence import Evidence, EvidenceIndex
 from engine.fame import fame_request
+from engine.learn import Learning
 from engine.pipeline import Recommendation, recommend
 from engine.query import Polarity, ProblemKind
 from engine.resolve import NameResolver, Resolution, ResolvedQuery, Status, resolve_query
 from engine.scenes import Scenes, load_scenes
-from engine.space import LoadedSpace, load_space
+from engine.space import NO_ROW, LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import TopTrack, load_top_tracks
+from engine.unknown import learned_note, unknown_note
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
 
@@ -104,6 +106,7 @@ class Engine:
         audio: AudioTracks | None = None,
         tags: TagIndex | None = None,
         evidence: EvidenceIndex | None = None,
+        learning: Learning | None = None,
     ):
         self.resolver = resolver
         self.space = space
@@ -112,6 +115,9 @@ class Engine:
         self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
         self.tags = tags  # genres a query may name (engine/tags.py)
         self.evidence = evidence  # why a band was recommended, beyond vectors
+        # Bands learned on the spot (engine/learn.py): the one thing that changes, by
+        # replacing `space` whole with one that has a row more.
+        self.learning = learning
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -126,8 +132,9 @@ class Engine:
             evidence = EvidenceIndex(load_listens(store), catalog, tags)
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
-        engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio,
-                     tags, evidence)
+            resolver = NameResolver.from_catalog(catalog, aliases)
+            learning, loaded = Learning.load(store, store_path, loaded, resolver)
+        engine = cls(resolver, loaded, scenes, tracks, audio, tags, evidence, learning)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -154,6 +161,9 @@ class Engine:
         if novelty is None:
             novelty = fame.novelty if fame is not None else 0.0
         understood = self.understand(names_text)
+        unknown = self._unknown_bands(understood)
+        if unknown:
+            understood, unknown_notes = self._learn(names_text, unknown)
         notes = [fame.describe()] if fame is not None else []
         notes += [
             problem.message
@@ -162,7 +172,10 @@ class Engine:
             if problem.kind is not ProblemKind.MENTIONS_REMOVED
         ]
         notes += understood.guesses()
-        notes += [t.resolution.describe() for t in understood.unresolved]
+        notes += [t.resolution.describe() for t in understood.unresolved
+                  if t.term.name not in unknown]
+        if unknown:
+            notes += unknown_notes
         notes = list(dict.fromkeys(notes))  # "I like rock but hate rock": one note
 
         likes, hates, like_tags, hate_tags = [], [], [], []
@@ -212,7 +225,28 @@ class Engine:
         understood = resolve_query(text, self.resolver, self.tags)
         if self.audio is not None:
             understood = self.audio.resolve(understood)
+        if self.learning is not None:
+            understood = self.learning.bands.resolve(understood)
         return understood
+
+    def _unknown_bands(self, understood: ResolvedQuery) -> list[str]:
+        """The names no catalog band is plausibly spelt like (not merely unsure ones: a
+        person typing "sabbath" means a band Sage knows)."""
+        if self.learning is None:
+            return []
+        return [t.term.name for t in understood.terms if t.tag is None and (
+            t.resolution.status is Status.UNKNOWN and not t.resolution.is_genre
+            # In the catalog (crawled, taken in) without a vector yet: worth learning.
+            or self.learning.learner is not None and t.artist is not None
+            and self.space.rows_of([t.artist.artist_id])[0] == NO_ROW)]
+
+    def _learn(self, text: str, names: list[str]) -> tuple[ResolvedQuery, list[str]]:
+        """The query read again after learning what can be learned of `names`, and what
+        to say of each."""
+        outcomes = self.learning.learn(self, names)
+        notes = [learned_note(o) if o.state == "learned" else unknown_note(o, self.learning.catalog)
+                 for o in outcomes]
+        return self.understand(text), notes
 
     def band_named(self, text: str) -> Resolution:
         """The one band `text` names ("Minor Threat", "map of the band Converge"), read as

@@ -137,7 +137,9 @@ class Resolution:
             said = f'not sure which band "{self.query}" is'
         else:
             said = f'no band called "{self.query}" here'
-        names = [c.name for c in self.candidates[:3]]
+        # Only names plausibly the one typed: "Out Out" shares a word with "Inside Out"
+        # but is not what anyone typing it means.
+        names = [c.name for c in self.candidates if c.similarity >= SUGGEST_SIMILARITY][:3]
         if not names:
             return said
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
@@ -343,9 +345,11 @@ class NameResolver:
         # 100 when the typed words are among the name's, or the name's among the typed.
         words = process.cdist([key], keys, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
         found: dict[int, _Found] = {}
+        typed_words = set(key.split())
         candidates = [
             _Found(int(self._key_rows[r]), _STAND_IN_SIMILARITY, MatchKind.WORDS)
             if score < SUGGEST_SIMILARITY and shared == 100.0
+            and self._is_part_of(typed_words, r)
             else _Found(int(self._key_rows[r]), score, MatchKind.FUZZY)
             for r, score, shared in zip(
                 pool.tolist(), spelling.tolist(), words.tolist(), strict=True
@@ -358,6 +362,15 @@ class NameResolver:
             if entry.row not in found or entry.score > found[entry.row].score:
                 found[entry.row] = entry
         return list(found.values())
+
+    def _is_part_of(self, typed_words: set[str], key_row: int) -> bool:
+        """Whether the typed words are a part of a well-known band's name ("florence",
+        "zeppelin"): a name people shorten. Not the other way round: "Gorilla" is in
+        "Gorilla Biscuits", and "Out Out" in "Inside Out", but neither is that band; nor
+        a small band's ("shelter" is not Abandoned Shelter, 1 listener)."""
+        row = int(self._key_rows[key_row])
+        return (typed_words <= set(self._keys[key_row].split())
+                and self._listeners[row] >= self._well_known)
 
     def _by_initials(self, key: str) -> list[int]:
         if " " in key or not key.isalnum():

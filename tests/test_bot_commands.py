@@ -40,12 +40,14 @@ async def test_like_hate_answers_with_numbered_bands_why_and_rating_help(bot):
     assert posted is not None and len(posted.artist_ids) == 10
 
 
-async def test_unsure_names_get_did_you_mean_and_nothing_to_rate(bot):
+async def test_unknown_names_get_an_honest_note_and_nothing_to_rate(bot):
     await dpytest.message("!sage like Inside Out hate DMX")
     message = dpytest.get_message()
     embed = message.embeds[0]
     assert numbered_names(embed) == [] and embed.footer.text is None
-    assert "did you mean" in fields(embed)["Notes"]
+    # Not "did you mean Out Out": no catalog name is plausibly the one typed.
+    assert 'no band called "Inside Out" here' in fields(embed)["Notes"]
+    assert "did you mean" not in fields(embed)["Notes"]
     assert fields(embed)["Understood"] == "hate DMX"
     assert posted_results(bot.state, message.id) is None and not message.reactions
 

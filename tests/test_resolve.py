@@ -88,10 +88,14 @@ def test_golden_set_top1_accuracy(resolver, catalog):
 
 def test_a_band_missing_from_the_catalog_is_not_silently_resolved(resolver):
     resolution = resolver.resolve("Inside Out")
-    assert resolution.status is not Status.CONFIDENT
+    assert resolution.status is Status.UNKNOWN
     assert resolution.artist is None
     assert resolution.candidates
-    assert "did you mean" in resolution.describe()
+    # "Out Out" shares a word, "Tin Tin Out" letters: neither is plausibly Inside Out.
+    assert resolution.describe() == 'no band called "Inside Out" here'
+    # "Gorilla" is in "Gorilla Biscuits", but is not that band either.
+    assert resolver.resolve("Gorilla Biscuits").status is Status.UNKNOWN
+    assert "did you mean Florence + the Machine" in resolver.resolve("florence").describe()
 
 
 def test_the_mission_example(resolver):
@@ -341,10 +345,13 @@ def test_any_text_resolves_to_catalog_bands_and_says_so(text):
         if resolution.status is Status.UNKNOWN:
             assert all(c.similarity < SUGGEST_SIMILARITY for c in candidates)
         if artist is None:
-            # Asked about, not answered: the note quotes the name and the best guess.
+            # Asked about, not answered: the note quotes the name and the best guess, if
+            # it is plausibly the name typed.
             note = resolution.describe()
             assert f'"{resolution.query}"' in note
-            assert not candidates or f"did you mean {candidates[0].name}" in note
+            offered = [c for c in candidates if c.similarity >= SUGGEST_SIMILARITY]
+            assert ("did you mean" in note) == bool(offered)
+            assert not offered or f"did you mean {offered[0].name}" in note
             continue
         assert resolution.describe() == artist.name
         # Stable: the band's own name finds a band of that name (the most listened-to of

@@ -195,6 +195,8 @@ class LastfmClient:
             else:
                 log.info("%s for %r, attempt %d; retrying in %.1fs", problem, name, attempt, delay)
             await asyncio.sleep(delay)
+        if self._max_attempts == 1:
+            raise FetchFailed(problem)
         raise FetchFailed(f"gave up after {self._max_attempts} attempts, last: {problem}")
 
 
