@@ -33,6 +33,7 @@ from train.evaluate.neighbours import (
     overlap_table,
     playlist_truth,
 )
+from train.evaluate.placed import PlacedBands, placed_band_test
 from train.evaluate.spaces import HeldoutModels, SpaceSpec
 from train.evaluate.split import HoldoutSplit, holdout_split
 from train.kind import LISTENS, PLAYLISTS
@@ -149,6 +150,7 @@ class AllReport:
     overlap: dict[str, dict[str, dict[str, GroupOverlap]]]  # space -> source -> group
     notes: list[str]  # what a reader of the table should know
     stored: list[str]  # the runs whose records took figures ("graph run 1")
+    placed: PlacedBands | None  # bands learned on the spot against trained in
 
 
 def evaluate_all(
@@ -213,8 +215,10 @@ def evaluate_all(
               for space, spec in specs.items() if spec.run_id is None]
     if tuned is not None:
         notes.append(f"baselines {tuned.chosen()}")
+    log.info("placing held-out bands as bands learned on the spot are placed")
+    placed = placed_band_test(listens, seed=settings.seed)
     return AllReport(settings.describe(split), specs, evaluations, unavailable, truths,
-                     overlap, notes, stored)
+                     overlap, notes, stored, placed)
 
 
 def _artist_vectors(store: Store, space: str) -> ArtistVectors:
@@ -225,7 +229,10 @@ def _artist_vectors(store: Store, space: str) -> ArtistVectors:
 def format_report(report: AllReport) -> str:
     lines = [format_table(report.evaluations)]
     lines += [f"{space:<20} n/a: {why}" for space, why in report.unavailable.items()]
-    lines += ["", _format_overlap(report), *report.notes]
+    lines += ["", _format_overlap(report)]
+    if report.placed is not None:
+        lines.append(report.placed.describe())
+    lines += report.notes
     return "\n".join(lines)
 
 
@@ -280,5 +287,6 @@ def report_json(report: AllReport) -> dict:
                        for space, by_source in report.overlap.items()},
         "ground_truth_artists": {source: int(len(truth.artist_ids))
                                  for source, truth in report.truths.items()},
+        "placed_bands": report.placed.to_dict() if report.placed is not None else None,
         "notes": report.notes,
     }
