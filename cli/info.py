@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
+from engine.lookups import FAILED, FOUND, UNKNOWN, LookupFile, lookups_path
 from store import Store
 from store.catalog import catalog_counts
 from store.runs import active_runs, list_runs
@@ -14,8 +16,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "info",
         help="show what the store holds",
-        description="Show catalog counts, trained spaces, and each space's active run with "
-        "its parameters and metrics.",
+        description="Show catalog counts, trained spaces, each space's active run with "
+        "its parameters and metrics, and the bands learned on the spot from Last.fm (kept "
+        "beside the store until training takes them in).",
     )
     parser.add_argument("--json", action="store_true", help="print it as JSON instead")
     parser.set_defaults(handler=_info)
@@ -42,6 +45,7 @@ def _info(args: argparse.Namespace) -> int:
                 }
                 for space, run in active_runs(store).items()
             },
+            "learned": _learned(lookups_path(store.path)),
         }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -64,7 +68,27 @@ def _render(report: dict) -> str:
             lines.append(f"    metrics {_compact(run['metrics'])}")
         if run["timings"]:
             lines.append(f"    seconds {_compact(run['timings'])}")
+    learned = report["learned"]
+    if learned is not None:
+        lines.append(
+            f"learned {learned['found']:,} bands on the spot ({learned['waiting']:,} waiting "
+            f"for the next `sage train graph`), {learned['unknown']:,} names Last.fm does not "
+            f"know, {learned['failed']:,} lookups failed (tried again after a day)")
     return "\n".join(lines)
+
+
+def _learned(path: Path) -> dict | None:
+    """What the lookups file beside the store holds (engine.lookups); None without one."""
+    if not path.exists():
+        return None
+    lookups = LookupFile(path)
+    try:
+        counts = lookups.counts()
+        waiting = sum(lookup.status == FOUND for lookup in lookups.not_taken_in())
+    finally:
+        lookups.close()
+    return {"found": counts.get(FOUND, 0), "waiting": waiting,
+            "unknown": counts.get(UNKNOWN, 0), "failed": counts.get(FAILED, 0)}
 
 
 def _compact(values: dict) -> str:

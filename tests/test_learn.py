@@ -178,6 +178,10 @@ def test_the_mission_example_learns_inside_out_and_answers_hardcore(store_path, 
     liked = engine.ask("like Have Heart, Minor Threat", k=50)
     assert engine.space.catalog.names[-1] == "Inside Out"
     assert liked.recommendation is not None
+    # `sage info` says what was learned and that training has not taken it in yet.
+    assert main(["--store", str(store_path), "info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["learned"] == {
+        "found": 1, "waiting": 1, "unknown": 0, "failed": 0}
 
 
 def test_a_hybrid_band_is_placed_per_component():
