@@ -35,3 +35,9 @@ def test_a_placed_band_lands_among_its_group_as_a_trained_one_does():
 def test_no_artist_with_enough_listeners_is_no_test():
     listens = Listens(np.array([0, 1, 2]), np.array([5, 5, 6]), np.ones(3, np.int64))
     assert placed_band_test(listens) is None
+
+
+def test_a_catalog_of_popular_artists_holds_out_at_most_half_of_them():
+    listens = clustered_listens(groups=1, per_group=12, users=40)  # all 12 have >= 5
+    result = placed_band_test(listens)
+    assert result is not None and result.held_out == 6

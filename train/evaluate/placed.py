@@ -64,7 +64,8 @@ class PlacedBands:
 
 def placed_band_test(listens: Listens, *, seed: int = 0,
                      held_out: int = HELD_OUT) -> PlacedBands | None:
-    """The test on `listens`; None when no artist has enough listeners to hold out."""
+    """The test on `listens`; None when no artist has enough listeners to hold out, or
+    none can be placed."""
     started = time.perf_counter()
     artists, artist_rows = np.unique(listens.artist_ids, return_inverse=True)
     users, user_rows = np.unique(listens.user_ids, return_inverse=True)
@@ -73,10 +74,12 @@ def placed_band_test(listens: Listens, *, seed: int = 0,
     matrix.data[:] = 1.0  # a listener counts once
     listeners = np.asarray(matrix.sum(axis=1)).ravel()
     eligible = np.flatnonzero(listeners >= MIN_LISTENERS)
-    if not len(eligible):
+    # At most half the artists: the others are what a band is placed among.
+    count = min(held_out, len(eligible), len(artists) // 2)
+    if not count:
         return None
     rng = np.random.default_rng(seed)
-    held = np.sort(rng.choice(eligible, min(held_out, len(eligible)), replace=False))
+    held = np.sort(rng.choice(eligible, count, replace=False))
     training = np.setdiff1d(np.arange(len(artists)), held)
 
     params = CfParams()
