@@ -164,15 +164,24 @@ def forget_prompt_embed(data: UserData, confirm_emoji: str, seconds: int) -> dis
 def weekly_embed(post: WeeklyPost, *, marker: str | None = None,
                  preview: bool = False) -> discord.Embed:
     """The post; `marker` (bot.weekly.week_marker) ends its footer, so that the bot can
-    find it in the channel after a crash."""
-    lines = [
-        f"**{n}. {link(item.name, item.url)}**"
-        + (f" · ♪ {link(item.track, item.track_url)}" if item.track else "")
-        + f"\n{escape(item.why)}"
-        for n, item in enumerate(post.items, start=1)
-    ]
-    title = "This week's discoveries" + (" (preview)" if preview else "")
-    embed = _embed(title, "\n".join(lines), ANSWER_COLOUR)
+    find it in the channel after a crash. A playlist leads with each track, in the order
+    it plays; a list of bands with each band."""
+    if post.is_playlist:
+        lines = [
+            f"**{n}. ♪ {link(item.track, item.track_url)}** · {link(item.name, item.url)}"
+            f"\n{escape(item.why)}"
+            for n, item in enumerate(post.items, start=1)
+        ]
+        title = "This week's discovery playlist"
+    else:
+        lines = [
+            f"**{n}. {link(item.name, item.url)}**"
+            + (f" · ♪ {link(item.track, item.track_url)}" if item.track else "")
+            + f"\n{escape(item.why)}"
+            for n, item in enumerate(post.items, start=1)
+        ]
+        title = "This week's discoveries"
+    embed = _embed(title + (" (preview)" if preview else ""), "\n".join(lines), ANSWER_COLOUR)
     embed.set_footer(text="Picked from what this server likes. Rate my answers with 👍/👎 "
                           "to steer next week's." + (f" · {marker}" if marker else ""))
     return embed

@@ -28,6 +28,7 @@ from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import TopTrack, load_top_tracks
+from engine.track_space import TrackSpace, load_track_space
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
 
@@ -91,9 +92,9 @@ class Answer:
 
 
 class Engine:
-    """A loaded store: names to resolve, a space to search, the graph's scenes and each
-    artist's top track. Build once, ask many times; it is never changed after, so threads
-    may share it."""
+    """A loaded store: names to resolve, a space to search, the graph's scenes, each
+    artist's top track and, when trained, the track space. Build once, ask many times; it
+    is never changed after, so threads may share it."""
 
     def __init__(
         self,
@@ -104,6 +105,7 @@ class Engine:
         audio: AudioTracks | None = None,
         tags: TagIndex | None = None,
         evidence: EvidenceIndex | None = None,
+        track_space: TrackSpace | None = None,
     ):
         self.resolver = resolver
         self.space = space
@@ -112,6 +114,7 @@ class Engine:
         self.audio = audio  # audio tracks a query may name (engine/audio_tracks.py)
         self.tags = tags  # genres a query may name (engine/tags.py)
         self.evidence = evidence  # why a band was recommended, beyond vectors
+        self.track_space = track_space  # tracks to pick for a taste (engine/track_space.py)
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -126,8 +129,9 @@ class Engine:
             evidence = EvidenceIndex(load_listens(store), catalog, tags)
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
+            track_space = load_track_space(store)
         engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio,
-                     tags, evidence)
+                     tags, evidence, track_space)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
