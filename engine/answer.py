@@ -28,6 +28,7 @@ from engine.scenes import Scenes, load_scenes
 from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import TopTrack, load_top_tracks
+from engine.track_answer import TrackAnswer, answer_tracks
 from engine.track_space import TrackSpace, load_track_space
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
@@ -210,6 +211,12 @@ class Engine:
         # The reasons are about what was typed.
         return Answer(text, understood, self._with_evidence(recommendation, likes),
                       tuple(notes), soft_names)
+
+    def ask_tracks(self, text: str, *, k: int = 10,
+                   exclude_ids: Collection[int] = ()) -> TrackAnswer:
+        """Tracks for a query (engine.track_answer), none by a band in `exclude_ids`."""
+        return answer_tracks(self.track_space, self.understand(text), text, k=k,
+                             exclude_ids=exclude_ids)
 
     def understand(self, text: str) -> ResolvedQuery:
         """The bands, genres and audio tracks `text` names, as liked or hated."""

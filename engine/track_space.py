@@ -19,6 +19,7 @@ from engine.compose import DEFAULT_BETA, Seed
 from engine.lookup import positions_in
 from engine.top_tracks import track_url
 from store.db import Store
+from store.names import normalize_name
 from store.runs import active_runs, read_active_vectors
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ class PickedTrack:
 class TrackSpace:
     """Track vectors with their artists, titles and links. Built once; never changed."""
 
-    def __init__(self, track_ids: np.ndarray, artist_ids: np.ndarray, titles: Sequence[str],
-                 urls: Sequence[str | None], vectors: np.ndarray):
+    def __init__(self, track_ids: np.ndarray, artist_ids: np.ndarray, bands: Sequence[str],
+                 titles: Sequence[str], urls: Sequence[str | None], vectors: np.ndarray):
         vectors = np.asarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1)
         keep = norms > 0  # a zero row has no direction to fit
@@ -48,14 +49,22 @@ class TrackSpace:
         order = order[np.argsort(np.asarray(artist_ids)[order], kind="stable")]
         self.track_ids = np.asarray(track_ids, dtype=np.int64)[order]
         self.artist_ids = np.asarray(artist_ids, dtype=np.int64)[order]
+        self.bands = [bands[i] for i in order.tolist()]  # each track's artist's name
         self.titles = [titles[i] for i in order.tolist()]
         self.urls = [urls[i] for i in order.tolist()]
         self.unit = vectors[order] / norms[order, None]
         self._artists, self._starts = np.unique(self.artist_ids, return_index=True)
         self._ends = np.append(self._starts[1:], len(self.artist_ids))
+        self._by_name: dict[str, int] = {}  # "band - title", normalised -> its first row
+        for row, (band, title) in enumerate(zip(self.bands, self.titles, strict=True)):
+            self._by_name.setdefault(normalize_name(f"{band} - {title}"), row)
 
     def __len__(self) -> int:
         return len(self.track_ids)
+
+    def find(self, typed: str) -> int | None:
+        """The row of the track `typed` names as "Band - Title"; None when none does."""
+        return self._by_name.get(normalize_name(typed))
 
     def artist_places(self, artist_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """Each artist's place (the mean direction of its tracks, unit length; zeros for an
@@ -103,10 +112,10 @@ class TrackSpace:
                 continue
             fits = self.unit[rows] @ taste
             best = int(rows[np.argmax(fits)])
-            picked.append(self._picked(best, float(fits.max())))
+            picked.append(self.picked(best, float(fits.max())))
         return picked
 
-    def _picked(self, row: int, fit: float) -> PickedTrack:
+    def picked(self, row: int, fit: float) -> PickedTrack:
         return PickedTrack(int(self.track_ids[row]), int(self.artist_ids[row]), self.titles[row],
                            self.urls[row], fit)
 
@@ -141,8 +150,9 @@ def load_track_space(store: Store) -> TrackSpace | None:
         return None
     vectors = read_active_vectors(store, TRACK_SPACE)
     rows = store.con.execute(
-        """SELECT v.track_id, t.artist_id, t.title, t.source_key
+        """SELECT v.track_id, t.artist_id, a.name, t.title, t.source_key
            FROM unnest(?::BIGINT[]) AS v(track_id) JOIN tracks t USING (track_id)
+           JOIN artists a USING (artist_id)
            ORDER BY v.track_id""",
         [vectors.entity_ids.tolist()],
     ).fetchall()
@@ -150,7 +160,8 @@ def load_track_space(store: Store) -> TrackSpace | None:
     order = np.argsort(vectors.entity_ids, kind="stable")
     positions, _ = positions_in(vectors.entity_ids[order], known)
     space = TrackSpace(known, np.array([row[1] for row in rows], dtype=np.int64),
-                       [row[2] for row in rows], [track_url(row[3]) for row in rows],
+                       [row[2] for row in rows], [row[3] for row in rows],
+                       [track_url(row[4]) for row in rows],
                        vectors.matrix[order[positions]])
     log.info("%s space (run %s): %d tracks of %d artists", TRACK_SPACE, vectors.run.run_id,
              len(space), len(np.unique(space.artist_ids)))
