@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.audio_tracks import AudioTracks
 from engine.compose import DEFAULT_BETA, Seed
 from engine.lookup import positions_in
+from engine.rank import NO_ROW
+from engine.space import LoadedSpace
 from engine.top_tracks import track_url
 from store.db import Store
 from store.names import normalize_name
@@ -25,6 +28,9 @@ from store.runs import active_runs, read_active_vectors
 log = logging.getLogger(__name__)
 
 TRACK_SPACE = "playlist-track"
+# The L2 penalty of the map from an artist space into the track space: the hybrid's for
+# its maps between spaces (train/hybrid/params.py).
+RIDGE = 1.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,35 @@ def flow_order(vectors: np.ndarray, taste: np.ndarray) -> list[int]:
         current = left.pop(int(np.argmax(fits)))
         order.append(current)
     return order
+
+
+def with_audio_tracks(tracks: TrackSpace, audio: AudioTracks, space: LoadedSpace) -> TrackSpace:
+    """`tracks` plus the audio tracks of bands it has no track of (new bands' files), each
+    at its band's place in `space` (where the audio run placed it, engine.audio_tracks)
+    mapped into the track space by a ridge map learned on the bands both spaces hold, as
+    the hybrid maps between spaces (train/hybrid/combine.py)."""
+    new = ~np.isin(audio.artist_ids, tracks.artist_ids)
+    rows = space.rows_of(audio.artist_ids)
+    new &= rows != NO_ROW
+    shared = np.intersect1d(space.entity_ids, tracks.artist_ids)
+    if not new.any() or len(shared) < space.dim:  # too few bands to learn a map from
+        return tracks
+    x = space.unit[space.rows_of(shared)].astype(np.float64)
+    y, _ = tracks.artist_places(shared)
+    mapping = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
+    placed = (space.unit[rows[new]] @ mapping).astype(np.float32)
+    bands = space.artist_names(audio.artist_ids[new])
+    # AudioTracks names each track "Band - Title".
+    titles = [audio.names[i][len(band) + 3:]
+              for i, band in zip(np.flatnonzero(new).tolist(), bands, strict=True)]
+    log.info("%d audio tracks placed in the track space by their bands' places in %s",
+             len(bands), space.name)
+    return TrackSpace(
+        np.concatenate([tracks.track_ids, audio.track_ids[new]]),
+        np.concatenate([tracks.artist_ids, audio.artist_ids[new]]),
+        tracks.bands + bands, tracks.titles + titles, tracks.urls + [None] * len(bands),
+        np.vstack([tracks.unit, placed]),
+    )
 
 
 def load_track_space(store: Store) -> TrackSpace | None:

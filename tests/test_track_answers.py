@@ -5,6 +5,7 @@ import argparse
 import json
 
 import discord.ext.test as dpytest
+import numpy as np
 import pytest
 
 from bot.cogs.recommend import tracks_for
@@ -12,9 +13,13 @@ from bot.state.connection import BotState
 from bot.state.results import posted_results, record_results, set_reaction
 from cli.chat import ChatSession, reply
 from cli.main import main
+from engine.audio_tracks import AudioTracks
 from engine.commands import TRACKS, route
-from engine.track_answer import NO_TRACKS
+from engine.space import LoadedSpace
+from engine.track_answer import NO_TRACKS, answer_tracks
 from engine.track_render import tracks_text
+from engine.track_space import with_audio_tracks
+from store.catalog import ArtistCatalog
 
 
 def test_tracks_like_bands_are_the_scenes_tracks_that_fit_one_a_band(track_engine):
@@ -117,3 +122,27 @@ def test_sage_chat_runs_tracks_as_the_bot_does(track_engine, track_store_path):
     assert [line[:3] for line in lines if not line.startswith("    ")][1:] == [" 1.", " 2.", " 3."]
     assert all(line.startswith("    https://open.spotify.com/track/") for line in lines[2::2])
     assert "you liked: hardcore band 5" in session.profile()
+
+
+def test_a_new_bands_audio_track_is_found_and_named_like_any_other(track_engine):
+    # A band nobody playlisted, whose one file the audio run placed next to hardcore
+    # band 3 in the artist space.
+    space, catalog = track_engine.space, track_engine.space.catalog
+    new = int(catalog.artist_ids.max()) + 1
+    hardcore = track_engine.band_named("hardcore band 3").artist.artist_id
+    near = space.unit[space.rows_of([hardcore])][0]
+    with_new = ArtistCatalog(np.append(catalog.artist_ids, new), [*catalog.names, "new band"],
+                             [*catalog.norm_names, "new band"],
+                             np.append(catalog.listeners, 0), np.append(catalog.plays, 0))
+    audio = AudioTracks(1, [10_000], [new], ["new band"], ["Demo"], [True], [near])
+    searched = audio.place_artists(LoadedSpace.from_arrays(
+        "playlist", space.entity_ids, space.unit, with_new))
+    tracks = with_audio_tracks(track_engine.track_space, audio, searched)
+    assert len(tracks) == len(track_engine.track_space) + 1
+    answer = answer_tracks(tracks, track_engine.understand("like hardcore band 3"), "", k=5)
+    assert "new band - Demo" in [f"{item.band} - {item.title}" for item in answer.items]
+    [demo] = [item for item in answer.items if item.band == "new band"]
+    assert demo.url is None and demo.track_id == 10_000
+    # named as a seed, it is that track
+    [seed] = answer_tracks(tracks, track_engine.understand('like "new band - Demo"'), "").seeds
+    assert (seed.track_id, seed.name) == (10_000, "new band - Demo")
