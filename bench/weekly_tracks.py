@@ -16,6 +16,10 @@ For the realistic server tastes of bench/weekly.py, composes the weekly post
 - weeks: how many weeks in a row a playlist goes out (of WEEKS, each leaving out the
   bands and tracks of those before), and the fewest tracks one held.
 
+As few bands of a post have more than one track with a vector on a small slice, a
+second table takes the NEAREST bands nearest each taste that have two or more: the
+mean fit of the track picked (the best), of the top track, and of a random one.
+
 The store is only read.
 
 Measured on the bundled store (HetRec, `sage train all` defaults, the hybrid space) with
@@ -42,6 +46,8 @@ from engine.compose import Seed
 from engine.track_space import TrackSpace
 from store import Store
 
+NEAREST = 50
+
 
 def top_track_ids(store_path: Path, artist_ids: list[int]) -> dict[int, int]:
     """{artist id: the id of its track in most playlist entries (ties: the lowest id)},
@@ -63,6 +69,26 @@ def fit_of(tracks: TrackSpace, track_id: int, taste: np.ndarray) -> float | None
     """The track's cosine to `taste`; None when it has no vector."""
     rows = np.flatnonzero(tracks.track_ids == track_id)
     return float(tracks.unit[rows[0]] @ taste) if len(rows) else None
+
+
+def wider(tracks: TrackSpace, store_path: Path, liked: list[int],
+          direction: np.ndarray) -> tuple[float, float, float]:
+    """Over the NEAREST bands nearest the taste (by their place) that have two or more
+    tracks with vectors, none liked: the mean fit of the best track, of the top track
+    (where it has a vector) and of a track drawn at random (a band's mean)."""
+    counts = np.bincount(np.searchsorted(tracks.track_artists, tracks.artist_ids))
+    several = np.setdiff1d(tracks.track_artists[counts >= 2], liked)
+    places, _ = tracks.artist_places(several)
+    nearest = several[np.argsort(-(places @ direction))[:NEAREST]].tolist()
+    top = top_track_ids(store_path, nearest)
+    best, tops, drawn = [], [], []
+    for artist in nearest:
+        fits = tracks.unit[tracks.artist_ids == artist] @ direction
+        best.append(fits.max())
+        drawn.append(fits.mean())
+        if (fit := fit_of(tracks, top[artist], direction)) is not None:
+            tops.append(fit)
+    return float(np.mean(best)), float(np.mean(tops)), float(np.mean(drawn))
 
 
 def flow(tracks: TrackSpace, post: WeeklyPost) -> tuple[float, float]:
@@ -97,11 +123,12 @@ def main() -> None:
         sys.exit(f"{args.store} has no trained playlist-track space")
     print(f"{'taste':<11} {'tracks':>6} {'fit':>6} {'top n':>5} {'fit':>6} {'top fit':>7} "
           f"{'flow':>6} {'pairs':>6} {'weeks':>7}")
-    picked_all, paired_all, top_all = [], [], []
+    picked_all, paired_all, top_all, wide = [], [], [], {}
     for name, bands in TASTES.items():
         liked = [engine.band_named(band).artist.artist_id for band in bands]
         taste = GuildTaste({a: ONE_VOTE for a in liked}, {})
         direction = tracks.taste([Seed(a, ONE_VOTE) for a in liked])
+        wide[name] = wider(tracks, args.store, liked, direction)
         post = compose_weekly(engine, taste, set())
         if post is None or not post.is_playlist or direction is None:
             print(f"{name:<11} {'a list of bands' if post else 'no post'}")
@@ -126,6 +153,10 @@ def main() -> None:
                       f"{titles.get(top[item.artist_id], 'no vector')})")
     print(f"{'all':<11} {len(picked_all):>6} {np.mean(picked_all):>6.3f} {len(top_all):>5} "
           f"{np.mean(paired_all):>6.3f} {np.mean(top_all):>7.3f}")
+    print(f"\nthe {NEAREST} bands nearest each taste with 2+ track vectors:")
+    print(f"{'taste':<11} {'best':>6} {'top':>6} {'random':>6}")
+    for name, (best, top, drawn) in wide.items():
+        print(f"{name:<11} {best:>6.3f} {top:>6.3f} {drawn:>6.3f}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import discord
+import numpy as np
 
 from bot.state.connection import BotState
 from bot.state.results import GuildTaste, guild_taste
@@ -60,15 +61,12 @@ from engine.compose import Seed
 from engine.explain import RecommendedItem
 from engine.render import reasons
 from engine.scenes import NAME_SEPARATOR
-from engine.track_space import PickedTrack, TrackSpace, flow_order
+from engine.track_space import PickedTrack, flow_order
 
 log = logging.getLogger(__name__)
 
 MIN_BANDS, DEFAULT_BANDS, MAX_BANDS = 10, 15, 20
 MAX_PER_SCENE = 2
-# A playlist asks for this many times its length in bands, as some bands have no track in
-# the track space (the Last.fm catalog holds many bands no playlist plays).
-PLAYLIST_CANDIDATES = 3
 DEFAULT_WEEKDAY, DEFAULT_AT, DEFAULT_TIMEZONE = 0, time(9, 0), "UTC"  # Monday 09:00 UTC
 
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -182,8 +180,8 @@ def compose_weekly(
     why. Only bands that fit its taste (engine.pipeline's FIT_SHARE), so fewer than `k`
     when its taste is narrow: places are never filled from scenes far from it.
 
-    When the store has a track space, the post is a playlist (playlist_of): one track of
-    each band, none in `posted_track_ids`, picked for the server's taste.
+    When the store has a track space, the post is a playlist (playlist_of): bands with
+    tracks, one track of each, none in `posted_track_ids`, picked for the server's taste.
 
     None when there is nothing to post: no likes yet, or fewer than MIN_BANDS bands left.
     Bands the server dislikes by majority are hate seeds, so never come back.
@@ -194,18 +192,14 @@ def compose_weekly(
         return None
     likes = [Seed(a, w) for a, w in taste.likes.items()]
     hates = [Seed(a, w) for a, w in taste.hates.items()]
-    tracks = engine.track_space
-    recommendation = engine.discover(
-        likes, hates, k=k if tracks is None else PLAYLIST_CANDIDATES * k,
-        exclude_ids=posted, max_per_scene=MAX_PER_SCENE,
-    )
-    items = list(recommendation.items)
-    if tracks is not None:
-        playlist = playlist_of(tracks, items, likes, hates, k, posted_track_ids)
+    if engine.track_space is not None:
+        playlist = playlist_of(engine, likes, hates, posted, k, posted_track_ids)
         if playlist is not None:
             return _post(engine, [item for item, _ in playlist], [pick for _, pick in playlist])
-        log.info("too few bands with tracks for a playlist: a list of bands instead")
-        items = items[:k]
+        log.info("too few new bands with tracks for a playlist: a list of bands instead")
+    recommendation = engine.discover(likes, hates, k=k, exclude_ids=posted,
+                                     max_per_scene=MAX_PER_SCENE)
+    items = list(recommendation.items)
     if len(items) < MIN_BANDS:
         log.info("only %d new bands to post from %d likes", len(items), len(taste.likes))
         return None
@@ -213,23 +207,27 @@ def compose_weekly(
 
 
 def playlist_of(
-    tracks: TrackSpace,
-    items: list[RecommendedItem],
+    engine: Engine,
     likes: list[Seed],
     hates: list[Seed],
+    posted: Collection[int],
     k: int,
     posted_track_ids: Collection[int],
 ) -> list[tuple[RecommendedItem, PickedTrack]] | None:
-    """The first `k` of `items` (best first) that have a track not posted before, each with
-    its track that fits the taste best in the track space, in an order that flows
-    (engine.track_space.flow_order); None when fewer than MIN_BANDS have one, or the
-    likes have no place in the track space."""
+    """Up to `k` bands with tracks in the track space, found as a list of bands is, each
+    with its track that fits the taste best there, none in `posted_track_ids`, in an
+    order that flows (engine.track_space.flow_order); None when fewer than MIN_BANDS
+    have one, or the likes have no place in the track space."""
+    tracks = engine.track_space
     taste = tracks.taste(likes, hates)
     if taste is None:
         return None
+    # Most of the catalog has no playlisted track: search only bands that have one.
+    trackless = np.setdiff1d(engine.space.entity_ids, tracks.track_artists)
+    items = engine.discover(likes, hates, k=k, exclude_ids={*posted, *trackless.tolist()},
+                            max_per_scene=MAX_PER_SCENE).items
     picks = tracks.best_tracks([item.artist_id for item in items], taste, posted_track_ids)
-    chosen = [(item, pick) for item, pick in zip(items, picks, strict=True)
-              if pick is not None][:k]
+    chosen = [(item, pick) for item, pick in zip(items, picks, strict=True) if pick is not None]
     if len(chosen) < MIN_BANDS:
         return None
     order = flow_order(tracks.vectors_of([pick.track_id for _, pick in chosen]), taste)

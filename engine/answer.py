@@ -29,7 +29,7 @@ from engine.space import LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import TopTrack, load_top_tracks
 from engine.track_answer import TrackAnswer, answer_tracks
-from engine.track_space import TrackSpace, load_track_space, with_audio_tracks
+from engine.track_space import TrackSpace, load_track_space, with_searched_space
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
 
@@ -131,8 +131,8 @@ class Engine:
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
             track_space = load_track_space(store)
-            if track_space is not None and audio is not None:  # new bands' files
-                track_space = with_audio_tracks(track_space, audio, loaded)
+            if track_space is not None:  # bands with no track, and new bands' files
+                track_space = with_searched_space(track_space, loaded, audio)
         engine = cls(NameResolver.from_catalog(catalog, aliases), loaded, scenes, tracks, audio,
                      tags, evidence, track_space)
         log.info("engine ready in %.2f s", time.perf_counter() - started)

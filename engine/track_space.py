@@ -2,9 +2,12 @@
 taste, and an order in which a playlist of them flows.
 
 An artist sits in the track space where its tracks do: the mean direction of their unit
-vectors. A taste of artists (likes and hates, as engine.compose builds one in an artist
-space) is built the same way from those places, so a server's taste and the tracks it
-is offered are measured in one space, not through a band's play count.
+vectors. An artist with no track there (most of the Last.fm catalog: few of its bands
+are in playlists) sits where a ridge map from the searched artist space puts it, learned
+on the artists both spaces hold, as the hybrid maps between spaces
+(train/hybrid/combine.py). A taste of artists (likes and hates, as engine.compose builds
+one in an artist space) is built from those places, so a server's taste and the tracks
+it is offered are measured in one space, not through a band's play count.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import numpy as np
 from engine.audio_tracks import AudioTracks
 from engine.compose import DEFAULT_BETA, Seed
 from engine.lookup import positions_in
-from engine.rank import NO_ROW
 from engine.space import LoadedSpace
 from engine.top_tracks import track_url
 from store.db import Store
@@ -46,7 +48,8 @@ class TrackSpace:
     """Track vectors with their artists, titles and links. Built once; never changed."""
 
     def __init__(self, track_ids: np.ndarray, artist_ids: np.ndarray, bands: Sequence[str],
-                 titles: Sequence[str], urls: Sequence[str | None], vectors: np.ndarray):
+                 titles: Sequence[str], urls: Sequence[str | None], vectors: np.ndarray,
+                 mapped_ids: np.ndarray | None = None, mapped_places: np.ndarray | None = None):
         vectors = np.asarray(vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1)
         keep = norms > 0  # a zero row has no direction to fit
@@ -61,6 +64,12 @@ class TrackSpace:
         self.unit = vectors[order] / norms[order, None]
         self._artists, self._starts = np.unique(self.artist_ids, return_index=True)
         self._ends = np.append(self._starts[1:], len(self.artist_ids))
+        # Artists with no track here, ascending, and their places by the ridge map
+        # (with_searched_space).
+        self.mapped_ids = (np.zeros(0, np.int64) if mapped_ids is None
+                           else np.asarray(mapped_ids, dtype=np.int64))
+        self.mapped_places = (np.zeros((0, self.unit.shape[1]), np.float32)
+                              if mapped_places is None else mapped_places)
         self._by_name: dict[str, int] = {}  # "band - title", normalised -> its first row
         for row, (band, title) in enumerate(zip(self.bands, self.titles, strict=True)):
             self._by_name.setdefault(normalize_name(f"{band} - {title}"), row)
@@ -72,15 +81,24 @@ class TrackSpace:
         """The row of the track `typed` names as "Band - Title"; None when none does."""
         return self._by_name.get(normalize_name(typed))
 
+    @property
+    def track_artists(self) -> np.ndarray:
+        """The artists with tracks here, ascending."""
+        return self._artists
+
     def artist_places(self, artist_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Each artist's place (the mean direction of its tracks, unit length; zeros for an
-        artist with no track here), and whether it has one."""
-        slots, found = positions_in(self._artists, np.asarray(artist_ids, dtype=np.int64))
+        """Each artist's place, unit length: the mean direction of its tracks, else where
+        the ridge map puts it; zeros for an artist with neither, and whether it has one."""
+        ids = np.asarray(artist_ids, dtype=np.int64)
+        slots, found = positions_in(self._artists, ids)
         places = np.zeros((len(slots), self.unit.shape[1]), np.float32)
         for n in np.flatnonzero(found).tolist():
             mean = self.unit[self._starts[slots[n]]:self._ends[slots[n]]].sum(axis=0)
             places[n] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-        return places, found
+        mapped, is_mapped = positions_in(self.mapped_ids, ids)
+        is_mapped &= ~found
+        places[is_mapped] = self.mapped_places[mapped[is_mapped]]
+        return places, found | is_mapped
 
     def taste(self, likes: Sequence[Seed], hates: Sequence[Seed] = ()) -> np.ndarray | None:
         """The taste's direction here, as engine.compose builds it from artists' places;
@@ -150,32 +168,41 @@ def flow_order(vectors: np.ndarray, taste: np.ndarray) -> list[int]:
     return order
 
 
-def with_audio_tracks(tracks: TrackSpace, audio: AudioTracks, space: LoadedSpace) -> TrackSpace:
-    """`tracks` plus the audio tracks of bands it has no track of (new bands' files), each
-    at its band's place in `space` (where the audio run placed it, engine.audio_tracks)
-    mapped into the track space by a ridge map learned on the bands both spaces hold, as
-    the hybrid maps between spaces (train/hybrid/combine.py)."""
-    new = ~np.isin(audio.artist_ids, tracks.artist_ids)
-    rows = space.rows_of(audio.artist_ids)
-    new &= rows != NO_ROW
-    shared = np.intersect1d(space.entity_ids, tracks.artist_ids)
-    if not new.any() or len(shared) < space.dim:  # too few bands to learn a map from
+def with_searched_space(tracks: TrackSpace, space: LoadedSpace,
+                        audio: AudioTracks | None) -> TrackSpace:
+    """`tracks` with a place for every artist of `space` (the searched artist space) that
+    has no track here, by a ridge map from `space` learned on the artists both hold; and
+    with the audio tracks of such artists (new bands' files, engine.audio_tracks), each at
+    its artist's place. `tracks` as it is when too few artists are shared to learn from."""
+    shared = np.intersect1d(space.entity_ids, tracks.track_artists)
+    if len(shared) < space.dim:
+        log.info("only %d artists in both the %s and the track space: no map between them",
+                 len(shared), space.name)
         return tracks
     x = space.unit[space.rows_of(shared)].astype(np.float64)
     y, _ = tracks.artist_places(shared)
     mapping = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)
-    placed = (space.unit[rows[new]] @ mapping).astype(np.float32)
-    bands = space.artist_names(audio.artist_ids[new])
+    lacking = np.setdiff1d(space.entity_ids, tracks.track_artists)
+    places = space.unit[space.rows_of(lacking)] @ mapping
+    places /= np.maximum(np.linalg.norm(places, axis=1, keepdims=True), 1e-12)
+    places = places.astype(np.float32)
+    if audio is None:
+        audio_ids, audio_artists, audio_names = np.zeros(0, np.int64), np.zeros(0, np.int64), []
+    else:
+        new = np.isin(audio.artist_ids, lacking)
+        audio_ids, audio_artists = audio.track_ids[new], audio.artist_ids[new]
+        audio_names = [audio.names[i] for i in np.flatnonzero(new).tolist()]
+    bands = space.artist_names(audio_artists)
     # AudioTracks names each track "Band - Title".
-    titles = [audio.names[i][len(band) + 3:]
-              for i, band in zip(np.flatnonzero(new).tolist(), bands, strict=True)]
-    log.info("%d audio tracks placed in the track space by their bands' places in %s",
-             len(bands), space.name)
+    titles = [name[len(band) + 3:] for name, band in zip(audio_names, bands, strict=True)]
+    log.info("%d artists of the %s space and %d audio tracks placed in the track space by "
+             "a map learned on %d artists", len(lacking), space.name, len(bands), len(shared))
     return TrackSpace(
-        np.concatenate([tracks.track_ids, audio.track_ids[new]]),
-        np.concatenate([tracks.artist_ids, audio.artist_ids[new]]),
+        np.concatenate([tracks.track_ids, audio_ids]),
+        np.concatenate([tracks.artist_ids, audio_artists]),
         tracks.bands + bands, tracks.titles + titles, tracks.urls + [None] * len(bands),
-        np.vstack([tracks.unit, placed]),
+        np.vstack([tracks.unit, places[np.searchsorted(lacking, audio_artists)]]),
+        lacking, places,
     )
 
 

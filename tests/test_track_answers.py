@@ -18,7 +18,7 @@ from engine.commands import TRACKS, route
 from engine.space import LoadedSpace
 from engine.track_answer import NO_TRACKS, answer_tracks
 from engine.track_render import tracks_text
-from engine.track_space import with_audio_tracks
+from engine.track_space import with_searched_space
 from store.catalog import ArtistCatalog
 
 
@@ -137,7 +137,7 @@ def test_a_new_bands_audio_track_is_found_and_named_like_any_other(track_engine)
     audio = AudioTracks(1, [10_000], [new], ["new band"], ["Demo"], [True], [near])
     searched = audio.place_artists(LoadedSpace.from_arrays(
         "playlist", space.entity_ids, space.unit, with_new))
-    tracks = with_audio_tracks(track_engine.track_space, audio, searched)
+    tracks = with_searched_space(track_engine.track_space, searched, audio)
     assert len(tracks) == len(track_engine.track_space) + 1
     answer = answer_tracks(tracks, track_engine.understand("like hardcore band 3"), "", k=5)
     assert "new band - Demo" in [f"{item.band} - {item.title}" for item in answer.items]

@@ -2,6 +2,7 @@
 the track space, in an order that flows, never one posted before; on a store built from
 a small planted MPD slice."""
 
+import copy
 from datetime import UTC, datetime, time
 
 import numpy as np
@@ -14,7 +15,7 @@ from bot.weekly import MIN_BANDS, Outcome, WeeklyPost, compose_weekly, run_weekl
 from engine.answer import Engine
 from engine.compose import Seed
 from engine.top_tracks import load_top_tracks
-from engine.track_space import flow_order
+from engine.track_space import TrackSpace, flow_order, with_searched_space
 from store import Store
 from tests.test_bot_weekly import give_taste
 from tests.track_store import hardcore_taste
@@ -110,3 +111,27 @@ async def test_a_sent_playlist_records_its_tracks_and_the_next_week_plays_none_a
         assert all(post.is_playlist for post in sent)
         assert posted_tracks(state, 1) == set(sent[0].track_ids) | set(sent[1].track_ids)
         assert not set(sent[0].track_ids) & set(sent[1].track_ids)
+
+
+def test_liked_bands_with_no_track_are_placed_by_the_map_from_the_artist_space(track_engine):
+    # The server likes two bands whose tracks the track space lacks.
+    tracks = track_engine.track_space
+    liked = list(hardcore_taste(track_engine).likes)
+    keep = ~np.isin(tracks.artist_ids, liked)
+    without = TrackSpace(tracks.track_ids[keep], tracks.artist_ids[keep],
+                         [b for b, k in zip(tracks.bands, keep, strict=True) if k],
+                         [t for t, k in zip(tracks.titles, keep, strict=True) if k],
+                         [u for u, k in zip(tracks.urls, keep, strict=True) if k],
+                         tracks.unit[keep])
+    assert not without.artist_places(liked)[1].any()
+    mapped = with_searched_space(without, track_engine.space, None)
+    places, found = mapped.artist_places(liked)
+    assert found.all()
+    # each lands among its own scene's bands, near where its own tracks put it
+    actual, _ = tracks.artist_places(liked)
+    assert (np.einsum("ij,ij->i", places, actual) > 0.7).all()
+    engine = copy.copy(track_engine)
+    engine.track_space = mapped
+    post = compose_weekly(engine, hardcore_taste(track_engine), set())
+    assert post.is_playlist
+    assert sum(item.name.startswith("hardcore") for item in post.items) >= 8
