@@ -27,6 +27,7 @@ from bot.weekly import WeeklyPost
 from engine.answer import Answer
 from engine.commands import COMMANDS, Where
 from engine.render import understood_parts, why
+from engine.track_answer import TrackAnswer
 
 ANSWER_COLOUR = discord.Colour.teal()
 NOTICE_COLOUR = discord.Colour.gold()
@@ -90,6 +91,24 @@ def answer_embed(answer: Answer, *, title: str) -> discord.Embed:
         for r in removals[:_REMOVALS_SHOWN]
     ))
     if items:
+        embed.set_footer(text=clip(FOOTER, FOOTER_CHARS))
+    return embed
+
+
+def tracks_embed(answer: TrackAnswer) -> discord.Embed:
+    """Numbered tracks, each linked where it plays, its band, why; what was understood,
+    notes, and how to rate them (a rating is of the track's band)."""
+    lines = [
+        f"**{n}. ♪ {link(item.title, item.url)}** · {escape(item.band)} · {escape(item.why)}"
+        for n, item in enumerate(answer.items, start=1)
+    ]
+    embed = _embed("Tracks for you", "\n".join(lines) or "No tracks to recommend yet.",
+                   ANSWER_COLOUR)
+    parts = ([f"like {_names(answer.likes)}"] if answer.likes else []) + (
+        [f"hate {_names(answer.hates)}"] if answer.hates else [])
+    _field(embed, "Understood", " · ".join(parts) or "no band or track I know")
+    _field(embed, "Notes", "\n".join(f"• {escape(note)}" for note in answer.notes))
+    if answer.items:
         embed.set_footer(text=clip(FOOTER, FOOTER_CHARS))
     return embed
 
@@ -164,15 +183,24 @@ def forget_prompt_embed(data: UserData, confirm_emoji: str, seconds: int) -> dis
 def weekly_embed(post: WeeklyPost, *, marker: str | None = None,
                  preview: bool = False) -> discord.Embed:
     """The post; `marker` (bot.weekly.week_marker) ends its footer, so that the bot can
-    find it in the channel after a crash."""
-    lines = [
-        f"**{n}. {link(item.name, item.url)}**"
-        + (f" · ♪ {link(item.track, item.track_url)}" if item.track else "")
-        + f"\n{escape(item.why)}"
-        for n, item in enumerate(post.items, start=1)
-    ]
-    title = "This week's discoveries" + (" (preview)" if preview else "")
-    embed = _embed(title, "\n".join(lines), ANSWER_COLOUR)
+    find it in the channel after a crash. A playlist leads with each track, in the order
+    it plays; a list of bands with each band."""
+    if post.is_playlist:
+        lines = [
+            f"**{n}. ♪ {link(item.track, item.track_url)}** · {link(item.name, item.url)}"
+            f"\n{escape(item.why)}"
+            for n, item in enumerate(post.items, start=1)
+        ]
+        title = "This week's discovery playlist"
+    else:
+        lines = [
+            f"**{n}. {link(item.name, item.url)}**"
+            + (f" · ♪ {link(item.track, item.track_url)}" if item.track else "")
+            + f"\n{escape(item.why)}"
+            for n, item in enumerate(post.items, start=1)
+        ]
+        title = "This week's discoveries"
+    embed = _embed(title + (" (preview)" if preview else ""), "\n".join(lines), ANSWER_COLOUR)
     embed.set_footer(text="Picked from what this server likes. Rate my answers with 👍/👎 "
                           "to steer next week's." + (f" · {marker}" if marker else ""))
     return embed

@@ -38,6 +38,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import discord
+import numpy as np
 
 from bot.state.connection import BotState
 from bot.state.results import GuildTaste, guild_taste
@@ -50,6 +51,7 @@ from bot.state.weekly_posts import (
     claimed_weeks,
     complete_week,
     posted_artists,
+    posted_tracks,
     release_week,
     week_record,
     zone_named,
@@ -59,6 +61,7 @@ from engine.compose import Seed
 from engine.explain import RecommendedItem
 from engine.render import reasons
 from engine.scenes import NAME_SEPARATOR
+from engine.track_space import PickedTrack, flow_order
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +80,26 @@ class WeeklyItem:
     why: str  # one line: its strongest reason, and its scene
     url: str | None = None  # its page; posts claimed before links were kept have none
     track_url: str | None = None  # where its track plays, when it has a page
+    # In a playlist, the track picked for the server's taste (in the track space); None
+    # in a list of bands, whose track is the band's top track.
+    track_id: int | None = None
 
 
 @dataclass(frozen=True)
 class WeeklyPost:
-    items: tuple[WeeklyItem, ...]  # best first
+    items: tuple[WeeklyItem, ...]  # best first; a playlist's in the order it plays
 
     @property
     def artist_ids(self) -> tuple[int, ...]:
         return tuple(item.artist_id for item in self.items)
+
+    @property
+    def track_ids(self) -> tuple[int | None, ...]:
+        return tuple(item.track_id for item in self.items)
+
+    @property
+    def is_playlist(self) -> bool:
+        return all(item.track_id is not None for item in self.items)
 
     def to_json(self) -> str:
         return json.dumps([dataclasses.asdict(item) for item in self.items], ensure_ascii=False)
@@ -159,11 +173,15 @@ def compose_weekly(
     taste: GuildTaste,
     posted: Collection[int],
     k: int = DEFAULT_BANDS,
+    posted_track_ids: Collection[int] = (),
 ) -> WeeklyPost | None:
     """Up to `k` bands for the server: near what it likes, away from what it dislikes,
     none it was shown in an earlier post, at most MAX_PER_SCENE of one scene, each with
     why. Only bands that fit its taste (engine.pipeline's FIT_SHARE), so fewer than `k`
     when its taste is narrow: places are never filled from scenes far from it.
+
+    When the store has a track space, the post is a playlist (playlist_of): bands with
+    tracks, one track of each, none in `posted_track_ids`, picked for the server's taste.
 
     None when there is nothing to post: no likes yet, or fewer than MIN_BANDS bands left.
     Bands the server dislikes by majority are hate seeds, so never come back.
@@ -172,28 +190,73 @@ def compose_weekly(
         raise ValueError(f"a weekly post holds {MIN_BANDS} to {MAX_BANDS} bands, not {k}")
     if not taste.likes:
         return None
-    recommendation = engine.discover(
-        [Seed(a, w) for a, w in taste.likes.items()],
-        [Seed(a, w) for a, w in taste.hates.items()],
-        k=k, exclude_ids=posted, max_per_scene=MAX_PER_SCENE,
-    )
-    items = recommendation.items
+    likes = [Seed(a, w) for a, w in taste.likes.items()]
+    hates = [Seed(a, w) for a, w in taste.hates.items()]
+    if engine.track_space is not None:
+        playlist = playlist_of(engine, likes, hates, posted, k, posted_track_ids)
+        if playlist is not None:
+            return _post(engine, [item for item, _ in playlist], [pick for _, pick in playlist])
+        log.info("too few new bands with tracks for a playlist: a list of bands instead")
+    recommendation = engine.discover(likes, hates, k=k, exclude_ids=posted,
+                                     max_per_scene=MAX_PER_SCENE)
+    items = list(recommendation.items)
     if len(items) < MIN_BANDS:
         log.info("only %d new bands to post from %d likes", len(items), len(taste.likes))
         return None
+    return _post(engine, items, [None] * len(items))
+
+
+def playlist_of(
+    engine: Engine,
+    likes: list[Seed],
+    hates: list[Seed],
+    posted: Collection[int],
+    k: int,
+    posted_track_ids: Collection[int],
+) -> list[tuple[RecommendedItem, PickedTrack]] | None:
+    """Up to `k` bands with tracks in the track space, found as a list of bands is, each
+    with its track that fits the taste best there, none in `posted_track_ids`, in an
+    order that flows (engine.track_space.flow_order); None when fewer than MIN_BANDS
+    have one, or the likes have no place in the track space."""
+    tracks = engine.track_space
+    taste = tracks.taste(likes, hates)
+    if taste is None:
+        return None
+    # Most of the catalog has no playlisted track: search only bands that have one.
+    trackless = np.setdiff1d(engine.space.entity_ids, tracks.track_artists)
+    items = engine.discover(likes, hates, k=k, exclude_ids={*posted, *trackless.tolist()},
+                            max_per_scene=MAX_PER_SCENE).items
+    picks = tracks.best_tracks([item.artist_id for item in items], taste, posted_track_ids)
+    chosen = [(item, pick) for item, pick in zip(items, picks, strict=True) if pick is not None]
+    if len(chosen) < MIN_BANDS:
+        return None
+    order = flow_order(tracks.vectors_of([pick.track_id for _, pick in chosen]), taste)
+    return [chosen[n] for n in order]
+
+
+def _post(engine: Engine, items: list[RecommendedItem],
+          picks: list[PickedTrack | None]) -> WeeklyPost:
     scenes = engine.scenes.community_of([item.artist_id for item in items]).tolist()
     return WeeklyPost(tuple(
-        WeeklyItem(item.artist_id, item.name, item.track.title if item.track else None,
-                   _why(item, engine.scenes.names.get(scene)), item.url,
-                   item.track.url if item.track else None)
-        for item, scene in zip(items, scenes, strict=True)
+        _weekly_item(item, pick, engine.scenes.names.get(scene))
+        for item, pick, scene in zip(items, picks, scenes, strict=True)
     ))
+
+
+def _weekly_item(item: RecommendedItem, pick: PickedTrack | None,
+                 scene: str | None) -> WeeklyItem:
+    if pick is not None:
+        return WeeklyItem(item.artist_id, item.name, pick.title, _why(item, scene), item.url,
+                          pick.url, pick.track_id)
+    return WeeklyItem(item.artist_id, item.name, item.track.title if item.track else None,
+                      _why(item, scene), item.url, item.track.url if item.track else None)
 
 
 def compose_for_guild(engine: Engine, state: BotState, guild_id: int) -> WeeklyPost | None:
     """The post the server would get now, from its taste and its earlier posts, without
     claiming a week. Blocking."""
-    return compose_weekly(engine, guild_taste(state, guild_id), posted_artists(state, guild_id))
+    return compose_weekly(engine, guild_taste(state, guild_id), posted_artists(state, guild_id),
+                          posted_track_ids=posted_tracks(state, guild_id))
 
 
 def _why(item: RecommendedItem, scene: str | None) -> str:
@@ -281,7 +344,7 @@ async def _record_if_sent(
         return None
     post = WeeklyPost.from_json(record.post)
     await asyncio.to_thread(complete_week, state, record.guild_id, record.week, found,
-                            post.artist_ids)
+                            post.artist_ids, post.track_ids)
     log.info("server %d, %s: the interrupted weekly post was sent: recorded",
              record.guild_id, record.week)
     return WeeklyOutcome(record.guild_id, record.week, Outcome.FOUND_POSTED, found)
@@ -302,7 +365,8 @@ async def _send_claimed(
                     "week may send it", guild, week, exc)
         return WeeklyOutcome(guild, week, Outcome.SEND_FAILED)
     # Cancelled from here on (a shutdown), the claim stays and the next start finds the post.
-    await asyncio.to_thread(complete_week, state, guild, week, message_id, post.artist_ids)
+    await asyncio.to_thread(complete_week, state, guild, week, message_id, post.artist_ids,
+                            post.track_ids)
     log.info("server %d, %s: weekly post of %d bands sent", guild, week, len(post.items))
     return WeeklyOutcome(guild, week, Outcome.POSTED, message_id)
 

@@ -12,6 +12,7 @@ from cli.options import number_in
 from engine.answer import DEFAULT_SPACE, Engine
 from engine.pipeline import MAX_K
 from engine.render import answer_to_dict, render_text
+from engine.track_render import tracks_text, tracks_to_dict
 
 _EXAMPLE = "like Minor Threat, Have Heart hate DMX"
 
@@ -29,6 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="answer every line of this file instead, one JSON object per line")
     add_answer_options(ask)
     ask.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    ask.add_argument("--tracks", action="store_true",
+                     help="answer with tracks, one a band (needs `sage train playlist-track`); "
+                     'a query may name a track as "Band - Title"')
     ask.add_argument("--map", type=Path, metavar="PNG",
                      help="also draw the whole space with the query's likes and results "
                      "marked, into this PNG file (see `sage map --space`)")
@@ -68,8 +72,9 @@ def _ask(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None):
         print(f'sage ask: give a query ("{_EXAMPLE}") or --batch FILE', file=sys.stderr)
         return 2
-    if args.map is not None and args.batch is not None:
-        print("sage ask: --map draws one query, not a --batch", file=sys.stderr)
+    if args.map is not None and (args.batch is not None or args.tracks):
+        print("sage ask: --map draws one query's bands, not a --batch or --tracks",
+              file=sys.stderr)
         return 2
     engine = load_engine(args)
     try:
@@ -86,9 +91,18 @@ def _answer(engine: Engine, args: argparse.Namespace) -> int:
             print(f"sage: error: {args.batch}: {exc}", file=sys.stderr)
             return 2
         for line in lines:
-            if line.strip():
+            if line.strip() and args.tracks:
+                write_json(tracks_to_dict(engine.ask_tracks(line, k=args.top)))
+            elif line.strip():
                 answer = engine.ask(line, k=args.top, novelty=args.novelty)
                 write_json(answer_to_dict(answer))
+        return 0
+    if args.tracks:
+        tracks = engine.ask_tracks(typed_text(args.query), k=args.top)
+        if args.json:
+            write_json(tracks_to_dict(tracks), indent=2)
+        else:
+            print(tracks_text(tracks))
         return 0
     answer = engine.ask(typed_text(args.query), k=args.top, novelty=args.novelty)
     if args.map is not None:

@@ -26,12 +26,15 @@ from engine.commands import (
     PROFILE,
     QUIT,
     SIMILAR,
+    TRACKS,
     Request,
     Where,
     help_lines,
     route,
 )
 from engine.render import render_text
+from engine.track_answer import TrackAnswer
+from engine.track_render import tracks_text
 from store import UserError
 
 _EXAMPLE = "I'm into Minor Threat and Have Heart but I hate DMX"
@@ -43,9 +46,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "chat",
         help="ask query after query in an interactive console",
         description="An interactive console running the Discord bot's commands: type a query "
-        f'("{_EXAMPLE}"), "similar BAND", "map BAND", "profile", "forget me" or "help"; '
-        '"quit" or Ctrl-D ends. Arrow keys edit and recall lines; the history is kept in '
-        "a file beside the store.",
+        f'("{_EXAMPLE}"), "tracks QUERY", "similar BAND", "map BAND", "profile", '
+        '"forget me" or "help"; "quit" or Ctrl-D ends. Arrow keys edit and recall lines; '
+        "the history is kept in a file beside the store.",
     )
     add_answer_options(chat)
     chat.set_defaults(handler=_chat)
@@ -64,6 +67,11 @@ class ChatSession:
         self.hated.update(answer.hates + tuple(f"the genre {t}" for t in answer.hate_tags))
         if answer.recommendation is not None:
             self.shown.update(item.name for item in answer.recommendation.items)
+
+    def remember_tracks(self, answer: TrackAnswer) -> None:
+        self.liked.update(answer.likes)
+        self.hated.update(answer.hates)
+        self.shown.update(f"{item.band} - {item.title}" for item in answer.items)
 
     def forget(self) -> None:
         for counts in (self.liked, self.hated, self.shown):
@@ -103,6 +111,10 @@ def reply(engine: Engine, store_path: Path, session: ChatSession, request: Reque
         return 'similar needs a band: "similar Converge".'
     if command is ASK and not request.argument.strip():
         return f'Tell me bands you like, e.g. "{_EXAMPLE}". "help" lists the commands.'
+    if command is TRACKS:
+        tracks = engine.ask_tracks(request.argument, k=args.top)
+        session.remember_tracks(tracks)
+        return tracks_text(tracks)
     answer = engine.ask(request.query, k=args.top, novelty=args.novelty)
     session.remember(answer)
     return render_text(answer)

@@ -29,6 +29,8 @@ from engine.scenes import Scenes, load_scenes
 from engine.space import NO_ROW, LoadedSpace, load_space
 from engine.tags import Tag, TagIndex
 from engine.top_tracks import TopTrack, load_top_tracks
+from engine.track_answer import TrackAnswer, answer_tracks
+from engine.track_space import TrackSpace, load_track_space, with_searched_space
 from engine.unknown import learned_note, unknown_note
 from store import Store
 from store.catalog import load_aliases, load_artists, load_listens
@@ -93,9 +95,9 @@ class Answer:
 
 
 class Engine:
-    """A loaded store: names to resolve, a space to search, the graph's scenes and each
-    artist's top track. Build once, ask many times; it is never changed after, so threads
-    may share it."""
+    """A loaded store: names to resolve, a space to search, the graph's scenes, each
+    artist's top track and, when trained, the track space. Build once, ask many times; it
+    is never changed after, so threads may share it."""
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class Engine:
         tags: TagIndex | None = None,
         evidence: EvidenceIndex | None = None,
         learning: Learning | None = None,
+        track_space: TrackSpace | None = None,
     ):
         self.resolver = resolver
         self.space = space
@@ -118,6 +121,7 @@ class Engine:
         # Bands learned on the spot (engine/learn.py): the one thing that changes, by
         # replacing `space` whole with one that has a row more.
         self.learning = learning
+        self.track_space = track_space  # tracks to pick for a taste (engine/track_space.py)
 
     @classmethod
     def load(cls, store_path: Path, space: str = DEFAULT_SPACE) -> Engine:
@@ -134,7 +138,11 @@ class Engine:
             loaded, audio = load_audio_tracks(store, loaded)
             resolver = NameResolver.from_catalog(catalog, aliases)
             learning, loaded = Learning.load(store, store_path, loaded, resolver)
-        engine = cls(resolver, loaded, scenes, tracks, audio, tags, evidence, learning)
+            track_space = load_track_space(store)
+            if track_space is not None:  # bands with no track, and new bands' files
+                track_space = with_searched_space(track_space, loaded, audio)
+        engine = cls(resolver, loaded, scenes, tracks, audio, tags, evidence, learning,
+                     track_space)
         log.info("engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -219,6 +227,12 @@ class Engine:
         # The reasons are about what was typed.
         return Answer(text, understood, self._with_evidence(recommendation, likes),
                       tuple(notes), soft_names)
+
+    def ask_tracks(self, text: str, *, k: int = 10,
+                   exclude_ids: Collection[int] = ()) -> TrackAnswer:
+        """Tracks for a query (engine.track_answer), none by a band in `exclude_ids`."""
+        return answer_tracks(self.track_space, self.understand(text), text, k=k,
+                             exclude_ids=exclude_ids)
 
     def understand(self, text: str) -> ResolvedQuery:
         """The bands, genres and audio tracks `text` names, as liked or hated."""

@@ -1,6 +1,7 @@
 """One command set for `sage chat`, `!sage …` and `/sage …`: a line of text to a request.
 
     like Minor Threat hate DMX    -> ask (anything that is not a command)
+    tracks like Fugazi, Slint     -> tracks: one track a band, where each plays
     similar Converge              -> similar: bands like one band
     map Minor Threat              -> map: a picture of the band's neighbourhood
     profile, forget me, help      -> what they say
@@ -44,6 +45,9 @@ ASK = Command("ask", "like Minor Threat, Have Heart hate DMX",
               "bands for your taste: bands and genres you like and hate, in your own words "
               '("I\'m into Fugazi but can\'t stand Creed"); "quotes" keep a name whole, '
               "Name*2 counts it twice", takes="query")
+TRACKS = Command("tracks", "tracks like Fugazi, Slint",
+                 "tracks for your taste, one a band, with where each plays; a track is "
+                 'named as "Band - Title" in quotes', takes="query")
 SIMILAR = Command("similar", "similar BAND", "bands like one band", takes="band")
 MAP = Command("map", "map BAND", "a picture of the band's neighbourhood", takes="band")
 PROFILE = Command("profile", "profile", "what Sage stores about you")
@@ -59,7 +63,7 @@ RELOAD = Command("reload", "reload", "serve the newest trained model now (bot ow
 QUIT = Command("quit", "quit", "end the console (or Ctrl-D)", words=("exit", "bye"),
                where=Where.CHAT)
 
-COMMANDS = (ASK, SIMILAR, MAP, PROFILE, FORGET, HELP, SETUP, WEEKLY, RELOAD, QUIT)
+COMMANDS = (ASK, TRACKS, SIMILAR, MAP, PROFILE, FORGET, HELP, SETUP, WEEKLY, RELOAD, QUIT)
 
 # A command's first word (and the others' words) to the commands starting with it.
 _BY_WORD: dict[str, list[Command]] = {}

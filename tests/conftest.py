@@ -16,7 +16,7 @@ BUNDLED_HETREC = REPO / "data" / "hetrec2011-lastfm-2k"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 # The Discord bot's fixtures (dpytest, a small engine), kept in their own module.
-pytest_plugins = ["tests.bot_fixtures"]
+pytest_plugins = ["tests.bot_fixtures", "tests.track_store"]
 
 
 @pytest.fixture(scope="session")

@@ -162,7 +162,7 @@ async def test_slash_commands_form_one_sage_group(bot):
     [sage] = bot.tree.get_commands()
     children = {command.name: command for command in sage.commands}
     assert {"ask", "similar", "map", "help", "profile", "forget", "setup", "weekly",
-            "reload"} == set(children)
+            "reload", "tracks"} == set(children)
     assert [c.name for c in children["forget"].commands] == ["me"]
     assert [c.name for c in children["weekly"].commands] == ["preview"]
     assert [p.display_name for p in children["setup"].parameters] == [

@@ -46,6 +46,14 @@ async def test_ask_defers_then_answers_and_reactions_rate_it(slash_bot):
     assert len(user_votes(slash_bot.state, member.id).liked) == 10
 
 
+async def test_tracks_by_its_own_command_or_typed_into_ask(slash_bot):
+    member = dpytest.get_config().members[0]
+    for command, query in [("tracks", "like Minor Threat"), ("ask", "tracks like Minor Threat")]:
+        sent = await slash(slash_bot, member, ["sage", command], query=query)
+        [(_, answer)] = sent.followups
+        assert answer.embeds[0].title == "Tracks for you"  # this store has none: it says so
+
+
 async def test_profile_is_private(slash_bot):
     member = dpytest.get_config().members[0]
     sent = await slash(slash_bot, member, ["sage", "profile"])

@@ -29,6 +29,7 @@ from bot.state.weekly_posts import (
     claim_week,
     complete_week,
     posted_artists,
+    posted_tracks,
     release_week,
     set_weekly,
     week_record,
@@ -105,6 +106,25 @@ def test_a_version_2_file_learns_which_votes_came_from_a_thumb_on_the_whole_answ
             20: math.log1p((WHOLE_ANSWER_DIVISOR - 1) / WHOLE_ANSWER_DIVISOR)}
         # and the votes go on changing as before
         assert set_reaction(state, 1, BOB, "👍", False) == VoteChange(withdrawn=(10, 20))
+
+
+def test_a_version_3_file_keeps_its_posted_bands_with_no_track(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as con:  # as Sage wrote it before version 4
+        for _, _, statements in MIGRATIONS[:3]:
+            for statement in statements:
+                con.execute(statement)
+        con.execute("PRAGMA user_version = 3")
+        con.execute("INSERT INTO weekly_posts (guild_id, week, status, claimed_at) "
+                    "VALUES (?, '2026-W10', 'posted', 1.0)", (GUILD,))
+        con.execute("INSERT INTO weekly_post_items VALUES (?, 5, '2026-W10')", (GUILD,))
+    with BotState.open(path) as state:
+        assert state._con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert posted_artists(state, GUILD) == {5} and posted_tracks(state, GUILD) == set()
+        assert claim_week(state, GUILD, "2026-W11", CHANNEL, "[]")
+        complete_week(state, GUILD, "2026-W11", 778, [6, 7], [60, 70])
+        assert posted_artists(state, GUILD) == {5, 6, 7}
+        assert posted_tracks(state, GUILD) == {60, 70}
 
 
 def test_a_file_from_a_newer_sage_is_refused(tmp_path):
@@ -288,6 +308,7 @@ def test_a_week_is_claimed_once_with_its_post_and_released_when_sending_fails(st
     assert not claim_week(state, GUILD, "2026-W10", 50, "[]")
     assert week_record(state, GUILD, "2026-W10").message_id == 777
     assert posted_artists(state, GUILD) == {1, 2, 3} and posted_artists(state, OTHER_GUILD) == set()
+    assert posted_tracks(state, GUILD) == set()  # a list of bands played no track of its own
     with pytest.raises(ValueError, match="not claimed"):
         complete_week(state, GUILD, "2026-W11", 778, [4])
 

@@ -1,4 +1,4 @@
-"""`!sage like … hate …` (`/sage ask`), `sage similar BAND` and `sage help`.
+"""`!sage like … hate …` (`/sage ask`), `sage tracks …`, `sage similar BAND` and `sage help`.
 
 Each command is thin: defer (a slash command must be acknowledged within 3 seconds),
 run the engine in an engine thread with the asker's feedback, send the embed, remember
@@ -21,15 +21,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import GROUP, band_choices, name_choices
-from bot.embeds import answer_embed, help_embed, notice_embed
+from bot.embeds import answer_embed, help_embed, notice_embed, tracks_embed
 from bot.feedback import DISLIKE_EMOJI, LIKE_EMOJI, MAX_RESULTS, soft_hates, soft_likes
 from bot.safety import NO_MENTIONS, clip_query, escape
 from bot.state.connection import BotState
 from bot.state.results import record_results, user_votes
 from engine.answer import Answer, Engine
-from engine.commands import ASK, QUIT, SIMILAR, Request, Where, route
+from engine.commands import ASK, QUIT, SIMILAR, TRACKS, Request, Where, route
 from engine.complete import complete_query
 from engine.query import Polarity
+from engine.track_answer import TrackAnswer
 
 if TYPE_CHECKING:
     from bot.app import SageBot
@@ -46,6 +47,12 @@ def ask_for(engine: Engine, state: BotState, user_id: int, text: str) -> Answer:
         clip_query(text), k=MAX_RESULTS, exclude_ids=votes.disliked,
         soft_likes=soft_likes(votes), soft_hates=soft_hates(votes),
     )
+
+
+def tracks_for(engine: Engine, state: BotState, user_id: int, text: str) -> TrackAnswer:
+    """The engine's track answer, with no track of a band the user disliked. Blocking."""
+    votes = user_votes(state, user_id)
+    return engine.ask_tracks(clip_query(text), k=MAX_RESULTS, exclude_ids=votes.disliked)
 
 
 def _similar_title(answer: Answer) -> str:
@@ -83,7 +90,7 @@ class Recommend(commands.Cog):
                 ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         target = self.bot.get_command(f"{GROUP} {command.name}")
-        if target is None or command.takes not in (None, "band"):
+        if target is None or command.takes not in (None, "band", "query"):
             await ctx.send(embed=notice_embed(
                 "Use the command", f"Say `{self.bot.config.prefix}{GROUP} {command.usage}` "
                 f"or use `/{GROUP} {command.name}`."), ephemeral=True,
@@ -95,12 +102,31 @@ class Recommend(commands.Cog):
         if command.takes is None:
             await ctx.invoke(target)
         elif not request.argument:
-            raise commands.MissingRequiredArgument(target.clean_params["band"])
+            raise commands.MissingRequiredArgument(target.clean_params[command.takes])
         else:
-            await ctx.invoke(target, band=request.argument)
+            await ctx.invoke(target, **{command.takes: request.argument})
 
     @sage.autocomplete("query")
     async def _complete_query(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return name_choices(complete_query(self.bot.engines.completer, current))
+
+    @sage.command(name=TRACKS.name)
+    @app_commands.describe(query='e.g. like Fugazi, Slint, "Have Heart - Watch Me Rot"')
+    async def tracks(self, ctx: commands.Context, *, query: str) -> None:
+        """Tracks for your taste, one a band, with where each plays."""
+        await ctx.defer()
+        answer = await self.bot.engines.run(tracks_for, self.bot.state, ctx.author.id, query)
+        message = await ctx.send(embed=tracks_embed(answer), allowed_mentions=NO_MENTIONS)
+        # A rating on a track rates its band, as on a band answer.
+        await self.remember(
+            ctx, message, [item.artist_id for item in answer.items],
+            [seed.artist_id for seed in answer.seeds if seed.liked],
+            [seed.artist_id for seed in answer.seeds if not seed.liked])
+
+    @tracks.autocomplete("query")
+    async def _complete_tracks_query(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return name_choices(complete_query(self.bot.engines.completer, current))
@@ -131,13 +157,18 @@ class Recommend(commands.Cog):
         message = await ctx.send(embed=answer_embed(answer, title=title(answer)),
                                  allowed_mentions=NO_MENTIONS)
         items = answer.recommendation.items if answer.recommendation is not None else ()
-        if not items:
+        await self.remember(ctx, message, [item.artist_id for item in items],
+                            named_ids(answer, Polarity.LIKE), named_ids(answer, Polarity.HATE))
+
+    async def remember(self, ctx: commands.Context, message: discord.Message,
+                       artist_ids: list[int], like_ids: list[int], hate_ids: list[int]) -> None:
+        """Record a result message, so that reactions on it become votes, and invite them."""
+        if not artist_ids:
             return
         await asyncio.to_thread(
             record_results, self.bot.state, message.id,
             guild_id=ctx.guild.id if ctx.guild else None, channel_id=ctx.channel.id,
-            user_id=ctx.author.id, artist_ids=[item.artist_id for item in items],
-            like_ids=named_ids(answer, Polarity.LIKE), hate_ids=named_ids(answer, Polarity.HATE),
+            user_id=ctx.author.id, artist_ids=artist_ids, like_ids=like_ids, hate_ids=hate_ids,
         )
         try:
             for emoji in (LIKE_EMOJI, DISLIKE_EMOJI):

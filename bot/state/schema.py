@@ -150,6 +150,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                      AND r.emoji NOT IN ('👍', '👎'))""",
         ],
     ),
+    (
+        4,
+        "weekly posts record the track they played of each band, when they were playlists",
+        [
+            # NULL for a band posted in a list of bands. No SQL comment here either.
+            "ALTER TABLE weekly_post_items ADD COLUMN track_id INTEGER",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

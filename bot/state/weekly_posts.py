@@ -103,6 +103,17 @@ def posted_artists(state: BotState, guild_id: int) -> set[int]:
     return {row[0] for row in rows}
 
 
+def posted_tracks(state: BotState, guild_id: int) -> set[int]:
+    """Every track a weekly playlist has played in the server."""
+    with state.transaction(write=False) as con:
+        rows = con.execute(
+            """SELECT track_id FROM weekly_post_items
+               WHERE guild_id = ? AND track_id IS NOT NULL""",
+            (guild_id,),
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
 def week_record(state: BotState, guild_id: int, week: str) -> WeekRecord | None:
     """The server's post of `week`, claimed or posted; None when neither."""
     with state.transaction(write=False) as con:
@@ -130,9 +141,12 @@ def claim_week(state: BotState, guild_id: int, week: str, channel_id: int, post:
 
 
 def complete_week(
-    state: BotState, guild_id: int, week: str, message_id: int, artist_ids: Sequence[int]
+    state: BotState, guild_id: int, week: str, message_id: int, artist_ids: Sequence[int],
+    track_ids: Sequence[int | None] = (),
 ) -> None:
-    """Record the claimed week's post as sent, with the bands it showed."""
+    """Record the claimed week's post as sent, with the bands it showed and, for a
+    playlist, the track it played of each (`track_ids` in the bands' order)."""
+    tracks = list(track_ids) or [None] * len(artist_ids)
     with state.transaction() as con:
         cursor = con.execute(
             """UPDATE weekly_posts SET status = 'posted', message_id = ?, posted_at = ?
@@ -142,8 +156,10 @@ def complete_week(
         if cursor.rowcount != 1:
             raise ValueError(f"week {week} of server {guild_id} was not claimed")
         con.executemany(
-            "INSERT INTO weekly_post_items (guild_id, artist_id, week) VALUES (?, ?, ?)",
-            [(guild_id, artist_id, week) for artist_id in artist_ids],
+            """INSERT INTO weekly_post_items (guild_id, artist_id, week, track_id)
+               VALUES (?, ?, ?, ?)""",
+            [(guild_id, artist_id, week, track_id)
+             for artist_id, track_id in zip(artist_ids, tracks, strict=True)],
         )
 
 
