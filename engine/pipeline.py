@@ -175,7 +175,7 @@ def _search(
         # An artist outside every scene is a scene of its own.
         outside = groups == NO_SCENE
         groups[outside] = -2 - np.flatnonzero(outside)
-        ruled_out |= ~_fits(space, taste, ruled_out)
+        ruled_out |= ~_fits(space, taste)
     ranked, near_hates = _rank_past_hates(space, taste, scores, likes, ruled_out, settings,
                                           groups)
     found = ranked.rows[0] != NO_ROW
@@ -237,12 +237,16 @@ def _rank_past_hates(
         pool *= _OVERFETCH
 
 
-def _fits(space: LoadedSpace, taste: Taste, ruled_out: np.ndarray) -> np.ndarray:
+def _fits(space: LoadedSpace, taste: Taste) -> np.ndarray:
     """Whether each row fits the taste: its cosine to it at least FIT_SHARE of the best
-    cosine of a row not ruled out. Far scenes' bands that only their popularity or a
-    graph step lifts into the ranking do not."""
+    cosine of a band the taste does not name. Far scenes' bands that only their
+    popularity or a graph step lifts into the ranking do not. The bar is the taste's own,
+    whatever else is left out (bands posted before, bands without tracks for a playlist):
+    fewer bands left never lowers it."""
     similarity = space.unit @ taste.vector
-    return similarity >= FIT_SHARE * similarity[~ruled_out].max(initial=0.0)
+    named = np.zeros(len(space), dtype=bool)
+    named[np.concatenate([taste.like_rows, taste.hate_rows])] = True
+    return similarity >= FIT_SHARE * similarity[~named].max(initial=0.0)
 
 
 def _best_rows(scores: np.ndarray, count: int) -> np.ndarray:

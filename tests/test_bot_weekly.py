@@ -190,6 +190,16 @@ def test_a_post_for_a_one_scene_taste_stays_near_it_rather_than_fill_its_places(
     assert max(steps) == 4 and len(steps) == 18
 
 
+def test_bands_posted_before_never_lower_the_bar_of_what_fits(engine):
+    # Everything within a step of the liked scene was posted before: what is left to fit
+    # is 2 to 4 steps away, and never further, however little is left.
+    liked = scene_bands(0, 4)
+    posted = {a for s in (0, 1, 19) for a in scene_bands(s, 20)} - set(liked)
+    post = compose_weekly(engine, GuildTaste({a: 1.0 for a in liked}, {}), posted, k=20)
+    steps = [scene_distance(0, s) for s in engine.scenes.community_of(post.artist_ids)]
+    assert set(steps) == {2, 3, 4} and len(steps) == 12
+
+
 def test_the_engine_loads_each_bands_most_playlisted_track(tmp_path):
     path = tmp_path / "sage.duckdb"
     with Store.open(path) as store:

@@ -101,7 +101,11 @@ async def test_a_sent_playlist_records_its_tracks_and_the_next_week_plays_none_a
     async def find_post(channel_id, marker, after):
         return None
 
-    liked = list(hardcore_taste(track_engine).likes)
+    # A taste of both scenes: enough bands fit it for two weeks (one scene's 14 do not,
+    # and a post never reaches outside the taste to fill its places).
+    ids = dict(zip(track_engine.space.catalog.names,
+                   track_engine.space.catalog.artist_ids.tolist(), strict=True))
+    liked = [ids[f"{scene} band {n}"] for scene in ("hardcore", "dream pop") for n in (0, 1)]
     with BotState.open(tmp_path / "state.sqlite3") as state:
         give_taste(state, 1, 100, liked)
         for day in (2, 9):  # two Mondays
