@@ -53,6 +53,21 @@ wecamewithbrokenteeth. After: Terror, Comeback Kid, Hatebreed, Strike Anywhere, 
 Front, The Dillinger Escape Plan, Parkway Drive, Orchid, Despised Icon, Norma Jean, Polar
 Bear Club, Municipal Waste, Bad Brains, Descendents, Caliban.
 
+Since then the bar is the taste's own best band rather than the best band left
+(engine/pipeline.py _fits: on the MPD slice, a playlist of bands with tracks had let
+dead prez into a hardcore post). With the default hybrid ranked for discovery (prior
+0.3, slots 0.25 + 0.2), the posts of four liked bands (fit, lift, weeks):
+
+    hardcore    0.773  1.00  12 (15)      ordinary 0.849  0.67
+    shoegaze    0.678  0.83  12 (15)      ordinary 0.678  0.83
+    hip-hop     0.814  0.51  12 (15)      ordinary 0.836  0.64
+    electronic  0.720  0.40  12 (15)      ordinary 0.796  0.43
+    pop         0.840  0.60   5 (12)      ordinary 0.784  0.60
+    mixed       0.597  1.16   5 (15)      ordinary 0.558  1.16
+
+Four bands of pop or of a mixed taste hold five weeks of posts that fit; a server's
+taste grows with every query and rating, so a real server's runs further.
+
 FIT_SHARE: at 0.5 the hardcore post takes Bad Religion (its cosine 0.47 against the
 best's 0.91) for Agnostic Front, fit 0.718; at 0.7 every post is still full for 12
 weeks, but they lean further into the long tail (hardcore lift 0.89, shoegaze 0.97)
