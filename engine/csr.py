@@ -11,15 +11,6 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def dense_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
-    """float32 [rows, columns]: the rows, dense."""
-    dense = np.zeros((len(rows), matrix.shape[1]), dtype=np.float32)
-    for i, row in enumerate(np.asarray(rows).tolist()):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        dense[i, matrix.indices[start:end]] = matrix.data[start:end]
-    return dense
-
-
 def entries(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """float32 [rows, columns]: the entries at each row and column, 0 where there is none
     (a column of -1 is none)."""
@@ -29,3 +20,18 @@ def entries(matrix: sp.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.
         at, column = np.nonzero(matrix.indices[start:end, None] == columns[None, :])
         found[i, column] = matrix.data[start:end][at]
     return found
+
+
+def shared_columns(matrix: sp.csr_matrix, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """int64 [rows, others]: how many columns each row shares with each other row (of a
+    0/1 matrix: common listeners of two artists)."""
+    shared = np.zeros((len(rows), len(others)), dtype=np.int64)
+    present = np.zeros(matrix.shape[1], dtype=bool)
+    for i, row in enumerate(np.asarray(rows).tolist()):
+        columns = matrix.indices[matrix.indptr[row]:matrix.indptr[row + 1]]
+        present[columns] = True
+        for j, other in enumerate(np.asarray(others).tolist()):
+            shared[i, j] = np.count_nonzero(
+                present[matrix.indices[matrix.indptr[other]:matrix.indptr[other + 1]]])
+        present[columns] = False
+    return shared

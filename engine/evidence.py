@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.csr import dense_rows, entries
+from engine.csr import entries, shared_columns
 from engine.lookup import positions_in
 from engine.rank import NO_ROW
 from engine.space import LoadedSpace
@@ -100,11 +100,9 @@ class EvidenceIndex:
         like_rows, likes = like_rows[like_found], likes[like_found]
         if not len(like_rows):
             return [None] * len(items)
-        # A few rows of users each: dense, they multiply faster than sparse ones convert.
-        of_likes = dense_rows(self._listened, like_rows)
-        both = of_likes @ dense_rows(self._listened, np.where(item_found, item_rows, 0)).T
+        both = shared_columns(self._listened, like_rows, np.where(item_found, item_rows, 0))
         both[:, ~item_found] = 0
-        audience_of = of_likes.sum(axis=1)
+        audience_of = np.diff(self._listened.indptr)[like_rows]
         shares = both / np.maximum(audience_of, 1)[:, None]  # [likes, items]
         best = shares.argmax(axis=0)
         names = space.artist_names(likes)

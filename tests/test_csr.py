@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine.csr import dense_rows, entries
+from engine.csr import entries, shared_columns
 
 MATRIX = sp.random(40, 30, density=0.2, random_state=6, format="csr", dtype=np.float32)
-
-
-def test_dense_rows_are_those_of_a_dense_copy():
-    rows = np.array([3, 0, 39, 3])
-    assert dense_rows(MATRIX, rows) == pytest.approx(MATRIX.toarray()[rows])
-    assert dense_rows(MATRIX, np.array([], dtype=np.int64)).shape == (0, 30)
 
 
 def test_entries_are_those_of_a_dense_copy_and_no_column_is_zero():
@@ -22,3 +16,11 @@ def test_entries_are_those_of_a_dense_copy_and_no_column_is_zero():
     expected = MATRIX.toarray()[rows][:, columns]
     expected[:, columns == -1] = 0
     assert entries(MATRIX, rows, columns) == pytest.approx(expected)
+
+
+def test_shared_columns_count_the_common_entries_of_two_rows():
+    listened = (MATRIX > 0).astype(np.float32).tocsr()
+    rows, others = np.array([3, 0, 39]), np.array([5, 3, 3, 17])
+    dense = listened.toarray()
+    assert shared_columns(listened, rows, others).tolist() == (
+        dense[rows] @ dense[others].T).astype(int).tolist()
