@@ -27,5 +27,6 @@ class Candidates:
 
     def then(self, other: Candidates) -> Candidates:
         """These candidates followed by `other`'s."""
-        return Candidates(np.r_[self.rows, other.rows], np.r_[self.similarity, other.similarity],
-                          np.r_[self.scores, other.scores])
+        return Candidates(np.concatenate([self.rows, other.rows]),
+                          np.concatenate([self.similarity, other.similarity]),
+                          np.concatenate([self.scores, other.scores]))

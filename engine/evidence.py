@@ -102,7 +102,8 @@ class EvidenceIndex:
             return [None] * len(items)
         both = shared_columns(self._listened, like_rows, np.where(item_found, item_rows, 0))
         both[:, ~item_found] = 0
-        audience_of = np.diff(self._listened.indptr)[like_rows]
+        indptr = self._listened.indptr
+        audience_of = indptr[like_rows + 1] - indptr[like_rows]
         shares = both / np.maximum(audience_of, 1)[:, None]  # [likes, items]
         best = shares.argmax(axis=0)
         names = space.artist_names(likes)

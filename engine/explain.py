@@ -91,7 +91,8 @@ def explain_items(
     likes = np.concatenate([space.unit[like_rows], *(p.vector[None] for p in taste.like_tags)])
     to_likes = space.unit[chosen.rows] @ likes.T  # [chosen, likes]
     # A band liked before may be recommended again: it is not its own reason.
-    itself = chosen.rows[:, None] == np.r_[like_rows, np.full(len(taste.like_tags), -1)][None, :]
+    itself = chosen.rows[:, None] == np.concatenate(
+        [like_rows, np.full(len(taste.like_tags), -1)])[None, :]
     if itself.all(axis=1).any():  # its only like is itself: keep it rather than nothing
         itself &= ~itself.all(axis=1, keepdims=True)
     to_likes = np.where(itself, -np.inf, to_likes)

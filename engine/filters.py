@@ -57,10 +57,10 @@ class NearHates:
         new = ~np.isin(other.candidates.rows, self.candidates.rows)
         return NearHates(
             self.candidates.then(other.candidates.keep(new)),
-            np.r_[self.hate_rows, other.hate_rows[new]],
-            np.r_[self.hate_similarity, other.hate_similarity[new]],
-            np.r_[self.like_similarity, other.like_similarity[new]],
-            np.r_[self.hate_tags, other.hate_tags[new]],
+            np.concatenate([self.hate_rows, other.hate_rows[new]]),
+            np.concatenate([self.hate_similarity, other.hate_similarity[new]]),
+            np.concatenate([self.like_similarity, other.like_similarity[new]]),
+            np.concatenate([self.hate_tags, other.hate_tags[new]]),
         )
 
 

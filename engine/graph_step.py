@@ -100,7 +100,8 @@ def _mean_rows(
     weights = weights / np.where(totals > 0, totals, 1)
     query = np.broadcast_to(np.arange(rows.shape[0])[:, None], rows.shape)[present]
     seed, weight = rows[present], weights[present]
-    starts, lengths = graph.indptr[seed], np.diff(graph.indptr)[seed]
+    starts = graph.indptr[seed]
+    lengths = graph.indptr[seed + 1] - starts
     # The positions of every seed's entries, one run of `lengths` after each start.
     ends = np.cumsum(lengths)
     entries = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths,
