@@ -16,6 +16,15 @@ and the MPD overlaps: CBOW with 5 negative samples (0.25; 0.06 and 0.06), a wind
 (0.27; 0.17 and 0.11), down-sampling at 1e-4 (0.31; 0.21 and 0.13), 20 negative samples,
 40 epochs or 50 dimensions (no better, the first two slower), min_count 1 (worse: the
 vectors of artists seen once or twice are noise and crowd the answers).
+
+The track space (`playlist-track`) takes the same settings. They are slow at scale: on
+the MPD slice, with every track in the vocabulary as nearly every entry is in the full
+MPD, 190 tokens/s on 2 cores, so ~97 hours for 1M playlists (66M entries). Cheaper
+settings all lost track neighbours in every popularity group (bench/track_word2vec.py:
+overlap with the 20 tracks sharing most playlists, 0.55 / 0.35 / 0.27 for the top,
+middle and rare tracks): CBOW, 22 times as fast (4.3 hours), 0.35 / 0.20 / 0.14; CBOW
+with 10 epochs (1.9 hours) 0.29 / 0.16 / 0.10; windows of 10 or 20 hurt the top tracks
+most (0.15-0.30). None reaches an hour, so none replaced them.
 """
 
 from __future__ import annotations
