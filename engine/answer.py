@@ -33,7 +33,7 @@ from engine.track_answer import TrackAnswer, answer_tracks
 from engine.track_space import TrackSpace, load_track_space, with_searched_space
 from engine.unknown import learned_note, unknown_note
 from store import Store
-from store.catalog import load_aliases, load_artists, load_listens
+from store.catalog import load_aliases, load_artists, load_listens, load_playlists
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Engine:
             scenes = load_scenes(store)
             tracks = load_top_tracks(store)
             tags = TagIndex.from_store(store, catalog)
-            evidence = EvidenceIndex(load_listens(store), catalog, tags)
+            evidence = EvidenceIndex(load_listens(store), catalog, tags, load_playlists(store))
             # Artists nobody has listened to, placed by their tracks' sound.
             loaded, audio = load_audio_tracks(store, loaded)
             resolver = NameResolver.from_catalog(catalog, aliases)

@@ -7,10 +7,12 @@ checked against the data:
 - shared listeners: the share of a liked band's listeners who also play this band;
 - shared distinctive tags: tags both carry among their strongest, leaving out those so
   common that sharing them says nothing ("rock");
-- a path on the related-artists graph from a liked band, one or two steps long.
+- a path on the related-artists graph from a liked band, one or two steps long;
+- shared playlists: how many of the store's playlists (the MPD) hold both bands, the
+  evidence there is for bands that playlists alone place.
 
-Built once per engine from the store's listens and tags; asked about one answer's bands
-at a time.
+Built once per engine from the store's listens, tags and playlists; asked about one
+answer's bands at a time.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from engine.lookup import positions_in
 from engine.rank import NO_ROW
 from engine.space import LoadedSpace
 from engine.tags import TagIndex
-from store.catalog import ArtistCatalog, Listens
+from store.catalog import ArtistCatalog, Listens, Playlists
 
 # A tag carried by more than this share of the catalog's artists says nothing when shared.
 DISTINCTIVE_SHARE = 0.02
@@ -35,6 +37,8 @@ TAGS_SHOWN = 2
 # many of them (one shared listener of a band with two is not evidence).
 LISTENER_SHARE_SHOWN = 0.1
 LISTENERS_SHOWN = 2
+# Playlists in common worth saying: one shared playlist is a coincidence.
+PLAYLISTS_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -53,24 +57,29 @@ class Evidence:
     listeners: SharedListeners | None = None
     tags: tuple[str, ...] = ()  # distinctive tags both carry, rarest first
     path: tuple[str, ...] = ()  # a liked band, maybe one between, the recommended band
+    # The liked band it shares the most playlists with, and how many; None below
+    # PLAYLISTS_SHOWN.
+    playlists: tuple[str, int] | None = None
     # Nobody in the data plays it: its tracks' sound placed it (engine.audio_tracks).
     by_sound: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.listeners or self.tags or self.path or self.by_sound)
+        return bool(self.listeners or self.tags or self.path or self.playlists
+                    or self.by_sound)
 
 
 class EvidenceIndex:
-    """Who listens to what (artists x users) and each artist's strongest tags."""
+    """Who listens to what (artists x users), what playlists hold (artists x playlists)
+    and each artist's strongest tags."""
 
-    def __init__(self, listens: Listens, catalog: ArtistCatalog, tags: TagIndex | None):
-        rows, found = positions_in(catalog.artist_ids, listens.artist_ids)
-        users, columns = np.unique(listens.user_ids[found], return_inverse=True)
-        self._listened = sp.csr_matrix(
-            (np.ones(int(found.sum()), dtype=np.float32), (rows[found], columns)),
-            shape=(len(catalog.artist_ids), len(users)),
-        )
-        self._listened.data[:] = 1.0  # building it summed any repeated (user, artist) pair
+    def __init__(self, listens: Listens, catalog: ArtistCatalog, tags: TagIndex | None,
+                 playlists: Playlists | None = None):
+        self._listened = _incidence(catalog.artist_ids, listens.artist_ids, listens.user_ids)
+        self._playlisted = None
+        if playlists is not None and len(playlists):
+            self._playlisted = _incidence(
+                catalog.artist_ids, playlists.artist_ids,
+                np.repeat(playlists.playlist_ids, np.diff(playlists.offsets)))
         self._artist_ids = catalog.artist_ids
         self._tags = tags
         self._transposed: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
@@ -90,7 +99,26 @@ class EvidenceIndex:
         listeners = self._shared_listeners(space, likes, items)
         tags = self._shared_tags(likes, items)
         paths = self._paths(space, likes, items)
-        return [Evidence(*parts) for parts in zip(listeners, tags, paths, strict=True)]
+        playlists = self._shared_playlists(space, likes, items)
+        return [Evidence(*parts)
+                for parts in zip(listeners, tags, paths, playlists, strict=True)]
+
+    def _shared_playlists(
+        self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
+    ) -> list[tuple[str, int] | None]:
+        if self._playlisted is None:
+            return [None] * len(items)
+        like_rows, like_found = positions_in(self._artist_ids, likes)
+        item_rows, item_found = positions_in(self._artist_ids, items)
+        like_rows, likes = like_rows[like_found], likes[like_found]
+        if not len(like_rows):
+            return [None] * len(items)
+        both = shared_columns(self._playlisted, like_rows, np.where(item_found, item_rows, 0))
+        both[:, ~item_found] = 0
+        best = both.argmax(axis=0)
+        names = space.artist_names(likes)
+        return [(names[like], int(both[like, item])) if both[like, item] >= PLAYLISTS_SHOWN
+                else None for item, like in enumerate(best.tolist())]
 
     def _shared_listeners(
         self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
@@ -170,3 +198,17 @@ class EvidenceIndex:
         if self._transposed is None or self._transposed[0] is not graph:
             self._transposed = (graph, graph.T.tocsr())
         return self._transposed[1]
+
+
+def _incidence(artist_ids: np.ndarray, entry_artists: np.ndarray,
+               entry_groups: np.ndarray) -> sp.csr_matrix:
+    """Artists (rows, as `artist_ids`) x groups (users, playlists): 1 where an entry puts
+    the artist in the group; artists outside `artist_ids` left out."""
+    rows, found = positions_in(artist_ids, entry_artists)
+    groups, columns = np.unique(entry_groups[found], return_inverse=True)
+    matrix = sp.csr_matrix(
+        (np.ones(int(found.sum()), dtype=np.float32), (rows[found], columns)),
+        shape=(len(artist_ids), len(groups)),
+    )
+    matrix.data[:] = 1.0  # building it summed any repeated (group, artist) pair
+    return matrix

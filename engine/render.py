@@ -73,8 +73,9 @@ FEW_LISTENERS = 20
 
 def reasons(item: RecommendedItem) -> list[str]:
     """Why `item` was recommended, strongest evidence first (engine.evidence): shared
-    listeners, shared distinctive tags, a path on the related-artists graph; else where it
-    sits in the space, said only as far as it is true."""
+    listeners, shared distinctive tags, a path on the related-artists graph, shared
+    playlists, its sound; else where it sits in the space, said only as far as it is
+    true."""
     like, evidence = item.closest_like, item.evidence
     found = []
     if evidence is not None and evidence.listeners is not None:
@@ -88,6 +89,9 @@ def reasons(item: RecommendedItem) -> list[str]:
     if evidence is not None and evidence.path:
         found.append("related to " + evidence.path[0] if len(evidence.path) == 2
                      else " → ".join(evidence.path))
+    if evidence is not None and evidence.playlists:
+        like_name, count = evidence.playlists
+        found.append(f"on {count} playlists with {like_name}")
     if evidence is not None and evidence.by_sound:
         found.append(f"new to the data, placed by its sound near {like.name}")
     if found:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.evidence import Evidence, EvidenceIndex, SharedListeners
+from engine.answer import Engine
+from engine.evidence import PLAYLISTS_SHOWN, Evidence, EvidenceIndex, SharedListeners
 from engine.explain import ClosestLike, GraphNeighbour, RecommendedItem
 from engine.graph_step import GraphEdges
 from engine.ranking import Ranking
@@ -91,3 +92,17 @@ def test_without_evidence_a_band_is_called_close_only_when_it_is():
     assert reasons(item(-0.09)) == ["a well-known band near your taste"]
     related = GraphNeighbour(1, "band 1", 0.5)
     assert reasons(item(0.06, neighbour=related)) == ["related to band 1"]
+
+
+def test_bands_that_playlists_alone_place_say_which_playlists_they_share(track_store_path):
+    # The planted MPD slice: hardcore bands share the hardcore playlists; nobody's
+    # listening names them, so playlists are the evidence there is.
+    engine = Engine.load(track_store_path, "playlist")
+    answer = engine.ask("like hardcore band 0", k=5)
+    shared = [item.evidence.playlists for item in answer.recommendation.items]
+    assert all(like == "hardcore band 0" and count >= PLAYLISTS_SHOWN
+               for like, count in filter(None, shared))
+    assert sum(s is not None for s in shared) >= 3
+    for item, found in zip(answer.recommendation.items, shared, strict=True):
+        if found is not None:
+            assert f"on {found[1]} playlists with hardcore band 0" in reasons(item)
