@@ -106,15 +106,11 @@ class EvidenceIndex:
     def _shared_playlists(
         self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
     ) -> list[tuple[str, int] | None]:
-        if self._playlisted is None:
+        shared = (self._in_common(self._playlisted, likes, items)
+                  if self._playlisted is not None else None)
+        if shared is None:
             return [None] * len(items)
-        like_rows, like_found = positions_in(self._artist_ids, likes)
-        item_rows, item_found = positions_in(self._artist_ids, items)
-        like_rows, likes = like_rows[like_found], likes[like_found]
-        if not len(like_rows):
-            return [None] * len(items)
-        both = shared_columns(self._playlisted, like_rows, np.where(item_found, item_rows, 0))
-        both[:, ~item_found] = 0
+        likes, _, both = shared
         best = both.argmax(axis=0)
         names = space.artist_names(likes)
         return [(names[like], int(both[like, item])) if both[like, item] >= PLAYLISTS_SHOWN
@@ -123,13 +119,10 @@ class EvidenceIndex:
     def _shared_listeners(
         self, space: LoadedSpace, likes: np.ndarray, items: np.ndarray
     ) -> list[SharedListeners | None]:
-        like_rows, like_found = positions_in(self._artist_ids, likes)
-        item_rows, item_found = positions_in(self._artist_ids, items)
-        like_rows, likes = like_rows[like_found], likes[like_found]
-        if not len(like_rows):
+        shared = self._in_common(self._listened, likes, items)
+        if shared is None:
             return [None] * len(items)
-        both = shared_columns(self._listened, like_rows, np.where(item_found, item_rows, 0))
-        both[:, ~item_found] = 0
+        likes, like_rows, both = shared
         indptr = self._listened.indptr
         audience_of = indptr[like_rows + 1] - indptr[like_rows]
         shares = both / np.maximum(audience_of, 1)[:, None]  # [likes, items]
@@ -141,6 +134,21 @@ class EvidenceIndex:
             shown = shares[like, item] >= LISTENER_SHARE_SHOWN and count >= LISTENERS_SHOWN
             found.append(SharedListeners(names[like], count, audience) if shown else None)
         return found
+
+    def _in_common(
+        self, matrix: sp.csr_matrix, likes: np.ndarray, items: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The likes in the catalog, their rows, and how many groups of `matrix` (users,
+        playlists) each shares with each item ([likes, items]); None when no like is in
+        the catalog."""
+        like_rows, like_found = positions_in(self._artist_ids, likes)
+        item_rows, item_found = positions_in(self._artist_ids, items)
+        like_rows = like_rows[like_found]
+        if not len(like_rows):
+            return None
+        both = shared_columns(matrix, like_rows, np.where(item_found, item_rows, 0))
+        both[:, ~item_found] = 0
+        return likes[like_found], like_rows, both
 
     def _shared_tags(self, likes: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
         if self._tags is None:
