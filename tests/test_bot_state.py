@@ -60,12 +60,19 @@ def test_a_new_file_is_durable_and_versioned(state):
     assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def state_file_at(path, version: int) -> sqlite3.Connection:
+    """A state file as Sage wrote it at `version`: its first migrations only."""
+    con = sqlite3.connect(path)
+    for _, _, statements in MIGRATIONS[:version]:
+        for statement in statements:
+            con.execute(statement)
+    con.execute(f"PRAGMA user_version = {version}")
+    return con
+
+
 def test_a_version_1_file_keeps_its_weekly_posts_and_passes_the_integrity_check(tmp_path):
     path = tmp_path / "state.sqlite3"
-    with sqlite3.connect(path) as con:  # as Sage wrote it before version 2
-        for statement in MIGRATIONS[0][2]:
-            con.execute(statement)
-        con.execute("PRAGMA user_version = 1")
+    with state_file_at(path, 1) as con:  # as Sage wrote it before version 2
         con.execute("INSERT INTO weekly_posts VALUES (1, '2026-W10', 'posted', 1.0, 77, 2.0)")
         con.execute("INSERT INTO weekly_posts VALUES (1, '2026-W11', 'claimed', 3.0, NULL, NULL)")
         con.execute("INSERT INTO weekly_post_items VALUES (1, '2026-W10', 5)")
@@ -83,11 +90,7 @@ def test_a_version_1_file_keeps_its_weekly_posts_and_passes_the_integrity_check(
 
 def test_a_version_2_file_learns_which_votes_came_from_a_thumb_on_the_whole_answer(tmp_path):
     path = tmp_path / "state.sqlite3"
-    with sqlite3.connect(path) as con:  # as Sage wrote it before version 3
-        for _, _, statements in MIGRATIONS[:2]:
-            for statement in statements:
-                con.execute(statement)
-        con.execute("PRAGMA user_version = 2")
+    with state_file_at(path, 2) as con:  # as Sage wrote it before version 3
         con.execute("INSERT INTO results VALUES (1, ?, ?, ?, 0.0)", (GUILD, CHANNEL, ALICE))
         con.executemany("INSERT INTO result_items VALUES (1, ?, ?)", [(1, 10), (2, 20)])
         reactions = {BOB: ["👍"], CAROL: ["👎", "2️⃣"], ALICE: ["👍", "🔟"]}  # Alice: no vote
@@ -110,11 +113,7 @@ def test_a_version_2_file_learns_which_votes_came_from_a_thumb_on_the_whole_answ
 
 def test_a_version_3_file_keeps_its_posted_bands_with_no_track(tmp_path):
     path = tmp_path / "state.sqlite3"
-    with sqlite3.connect(path) as con:  # as Sage wrote it before version 4
-        for _, _, statements in MIGRATIONS[:3]:
-            for statement in statements:
-                con.execute(statement)
-        con.execute("PRAGMA user_version = 3")
+    with state_file_at(path, 3) as con:  # as Sage wrote it before version 4
         con.execute("INSERT INTO weekly_posts (guild_id, week, status, claimed_at) "
                     "VALUES (?, '2026-W10', 'posted', 1.0)", (GUILD,))
         con.execute("INSERT INTO weekly_post_items VALUES (?, 5, '2026-W10')", (GUILD,))
