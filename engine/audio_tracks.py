@@ -84,15 +84,7 @@ class AudioTracks:
             return space
         log.info("%d artists placed in the %s space by their tracks' sound",
                  len(artists), space.name)
-        return LoadedSpace.from_arrays(
-            space.name,
-            np.concatenate([space.entity_ids, artists]),
-            np.vstack([space.unit, vectors]),
-            space.catalog,
-            run_id=space.run_id,
-            ranking=space.ranking,
-            graph_edges=space.graph_edges,
-        )
+        return space.with_rows(artists, vectors)
 
     def find(self, typed: str, *, by_title: bool) -> int | None:
         """The track `typed` names: "Artist - Title", or (with `by_title`) a title that

@@ -199,13 +199,9 @@ class LearnedBands:
         bands = [band for band in bands if space.rows_of([band.artist_id])[0] == NO_ROW]
         if not bands:
             return space
-        ids = np.array([band.artist_id for band in bands], dtype=np.int64)
-        return LoadedSpace.from_arrays(
-            space.name, np.concatenate([space.entity_ids, ids]),
-            np.vstack([space.unit, np.stack([band.vector for band in bands])]),
-            _with_bands(space.catalog, bands), run_id=space.run_id, ranking=space.ranking,
-            graph_edges=space.graph_edges,
-        )
+        return space.with_rows(np.array([band.artist_id for band in bands], dtype=np.int64),
+                               np.stack([band.vector for band in bands]),
+                               _with_bands(space.catalog, bands))
 
 
 def _with_bands(catalog: ArtistCatalog, bands: Sequence[LearnedBand]) -> ArtistCatalog:

@@ -142,6 +142,16 @@ class LoadedSpace:
         )
 
 
+    def with_rows(self, entity_ids: np.ndarray, matrix: np.ndarray,
+                  catalog: ArtistCatalog | None = None) -> LoadedSpace:
+        """This space with a row more for each of `entity_ids` (vectors `matrix`), ranked
+        as it is, over `catalog` (its own unless given: one that names the new rows)."""
+        return LoadedSpace.from_arrays(
+            self.name, np.concatenate([self.entity_ids, entity_ids]),
+            np.vstack([self.unit, matrix]), catalog if catalog is not None else self.catalog,
+            run_id=self.run_id, ranking=self.ranking, graph_edges=self.graph_edges,
+        )
+
 def _listeners_of(catalog: ArtistCatalog, artist_ids: np.ndarray) -> np.ndarray:
     if len(catalog.artist_ids) == 0:
         return np.zeros(len(artist_ids), dtype=np.int64)
